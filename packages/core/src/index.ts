@@ -1,0 +1,15 @@
+export * from './config/issues.js';
+export * from './config/json-schema.js';
+export * from './config/parse.js';
+export * from './config/schema.js';
+export { AWS_TUNNEL_OPTIONS } from './config/semantic.js';
+export * from './errors.js';
+export * from './money/currencies.js';
+export * from './money/money.js';
+export * from './net/cidr.js';
+export * from './recharge/products.js';
+export * from './recharge/state-machine.js';
+export * from './routing/msisdn.js';
+export * from './routing/portability.js';
+export * from './routing/router.js';
+export * from './ssm.js';
