@@ -1,0 +1,387 @@
+/**
+ * The gateway service: composes the store, the operator runtimes (connector + egress agent +
+ * policy), the engine, the reconciler, the webhook dispatcher and the HTTP app, and owns their
+ * start and graceful stop. `mnogate serve` and `mnogate demo` call this.
+ */
+
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import {
+  createRouter,
+  type MnogateConfig,
+  MnogateError,
+  parseConfig,
+  parsePortabilityCsv,
+  type Router,
+} from '@mnogate/core';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { stringify } from 'yaml';
+import { buildApp } from './api/build-app.js';
+import { adminConfigRoutes, type ConfigReloadResult } from './api/routes/admin-config.js';
+import { metricsRoutes } from './api/routes/metrics.js';
+import { operatorHealthRoutes } from './api/routes/operator-health.js';
+import { diffConfigs } from './config-diff.js';
+import { createCompletionHub } from './engine/completion.js';
+import { createOperatorRuntime } from './engine/create-operator-runtime.js';
+import type { EngineEvents } from './engine/engine-events.js';
+import { newIdBody } from './engine/ids.js';
+import type { OperatorRuntime } from './engine/operator-runtime.js';
+import type { CircuitState } from './engine/policies/circuit-breaker.js';
+import { createPostgresRateLimitBackend } from './engine/policies/postgres-rate-limit.js';
+import { createLocalRateLimitBackend, type RateLimitBackend } from './engine/policies/rate-limit.js';
+import { createPollingLoop } from './engine/polling-loop.js';
+import { createRechargeEngine, type RechargeEngine } from './engine/recharge-engine.js';
+import { createReconciler, type Reconciler } from './engine/reconciler.js';
+import { createGatewayTunnelMonitor } from './engine/tunnel-states.js';
+import { createWebhookDispatcher, type WebhookDispatcher } from './engine/webhook-dispatcher.js';
+import { createSecretsProvider, resolveOperatorCredentials } from './secrets/index.js';
+import { createStore, parseStoreUrl } from './store/index.js';
+import type { Store } from './store/store.js';
+import { createLogger } from './telemetry/logger.js';
+import { combineEvents, createGatewayMetrics, type GatewayMetrics } from './telemetry/metrics.js';
+
+export interface GatewayOptions {
+  readonly config: MnogateConfig;
+  /** The configuration file: reloads read it, and a reload with new YAML writes it. */
+  readonly configFile?: string;
+  /** The configuration's YAML text, served by GET /v1/admin/config. @default read from configFile, else generated */
+  readonly configText?: string;
+  /** The config file's directory: relative paths in it resolve against this. */
+  readonly baseDir: string;
+  /** An already open store (tests); otherwise config.gateway.store is opened. */
+  readonly store?: Store;
+  readonly logger?: Logger;
+  /** This replica's name in leases. @default `<hostname>-<pid>-<random>` */
+  readonly owner?: string;
+  /** Environment for the `env` secrets provider. @default process.env is NOT read here: pass it. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Observers of the engine (metrics). */
+  readonly events?: EngineEvents;
+  readonly onCircuitChange?: (operatorId: string, state: CircuitState) => void;
+  readonly onEndpointChange?: (operatorId: string, endpoint: string, up: boolean) => void;
+  readonly onTunnelChange?: (operatorId: string, tunnel: string, up: boolean) => void;
+  /** How often expired idempotency keys are deleted. @default 3_600_000 (hourly) */
+  readonly housekeepingIntervalMs?: number;
+  /** Start the reconciler and webhook loops. @default true */
+  readonly background?: boolean;
+  readonly now?: () => number;
+}
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly engine: RechargeEngine;
+  readonly reconciler: Reconciler;
+  readonly webhooks: WebhookDispatcher;
+  /** The running configuration and operators (a reload replaces them). */
+  config(): MnogateConfig;
+  operators(): ReadonlyMap<string, OperatorRuntime>;
+  readonly owner: string;
+  readonly logger: Logger;
+  /** Prometheus metrics (served at /metrics); its setters take circuit, endpoint and tunnel state. */
+  readonly metrics: GatewayMetrics;
+  /**
+   * Validates and applies a new configuration (the given YAML, else the config file), without a
+   * restart. A refused one throws a MnogateError whose details carry the issues; the running one stays.
+   */
+  reloadConfig(yaml?: string, actor?: string): Promise<ConfigReloadResult>;
+  /** Listens on config.gateway.listen (or the given port/host) and starts the background loops. */
+  listen(override?: { host?: string; port?: number }): Promise<string>;
+  /** Graceful stop: refuse new recharges, finish in-flight calls, stop loops, release leases, close. */
+  stop(): Promise<void>;
+}
+
+/** A runtime per operator; with `reuse`, an operator whose config did not change keeps its runtime (circuit, stats). */
+async function buildOperatorRuntimes(
+  config: MnogateConfig,
+  options: GatewayOptions,
+  rateLimitBackend: RateLimitBackend,
+  reuse?: ReadonlyMap<string, OperatorRuntime>,
+): Promise<Map<string, OperatorRuntime>> {
+  const provider = createSecretsProvider(config.gateway.secrets, {
+    baseDir: options.baseDir,
+    env: options.env ?? {},
+  });
+  const runtimes = new Map<string, OperatorRuntime>();
+  for (const op of config.operators) {
+    const previous = reuse?.get(op.id);
+    if (previous && JSON.stringify(previous.config) === JSON.stringify(op)) {
+      runtimes.set(op.id, previous);
+      continue;
+    }
+    const credentials = await resolveOperatorCredentials(provider, op);
+    runtimes.set(
+      op.id,
+      await createOperatorRuntime(op, {
+        credentials,
+        baseDir: options.baseDir,
+        rateLimitBackend,
+        now: options.now,
+        onCircuitChange: options.onCircuitChange,
+        onEndpointChange: options.onEndpointChange,
+      }),
+    );
+  }
+  return runtimes;
+}
+
+/** Buckets in PostgreSQL when the store is there (shared by replicas), else in this process. */
+function createRateLimitBackendFor(config: MnogateConfig, baseDir: string): RateLimitBackend {
+  const location = parseStoreUrl(config.gateway.store, baseDir);
+  return location.backend === 'postgres'
+    ? createPostgresRateLimitBackend({ connectionString: location.connectionString, schema: location.schema })
+    : createLocalRateLimitBackend();
+}
+
+async function loadRouter(config: MnogateConfig, baseDir: string): Promise<Router> {
+  if (!config.gateway.portabilityFile) return createRouter(config.operators);
+  const file = resolve(baseDir, config.gateway.portabilityFile);
+  const { table, issues } = parsePortabilityCsv(await readFile(file, 'utf8'), {
+    source: file,
+    knownOperators: new Set(config.operators.map((o) => o.id)),
+  });
+  if (issues.length > 0) {
+    const first = issues[0]!;
+    throw new MnogateError(
+      'MNOGATE_ERR_CONFIG_PORTABILITY',
+      `${file}:${first.line}: ${first.message} (${issues.length} problem(s))`,
+      { issues },
+    );
+  }
+  return createRouter(config.operators, table);
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const config = options.config;
+  const logger = options.logger ?? createLogger();
+  const owner = options.owner ?? `${hostname()}-${process.pid}-${newIdBody(Date.now()).slice(-6)}`;
+  const store = options.store ?? createStore(config.gateway.store, { baseDir: options.baseDir });
+  await store.migrate();
+  // --- metrics: a registry per gateway, fed by the engine's events and the policies' hooks (telemetry/metrics.ts)
+  const metrics = createGatewayMetrics({
+    store,
+    operatorIds: () => live.operators.keys(),
+    inFlight: (operatorId) => engine.inFlight(operatorId),
+  });
+  const userOptions = options;
+  options = {
+    ...userOptions,
+    events: combineEvents(metrics.events, userOptions.events),
+    onCircuitChange(operatorId, state) {
+      metrics.setCircuitState(operatorId, state);
+      userOptions.onCircuitChange?.(operatorId, state);
+    },
+    onEndpointChange(operatorId, endpoint, up) {
+      metrics.setEndpointUp(operatorId, endpoint, up);
+      userOptions.onEndpointChange?.(operatorId, endpoint, up);
+    },
+    onTunnelChange(operatorId, tunnel, up) {
+      metrics.setTunnelUp(operatorId, tunnel, up);
+      userOptions.onTunnelChange?.(operatorId, tunnel, up);
+    },
+  };
+  // --- end metrics
+  const rateLimitBackend = createRateLimitBackendFor(config, options.baseDir);
+  // what a configuration reload replaces, swapped in one assignment
+  let live = {
+    config,
+    text:
+      options.configText ??
+      (options.configFile ? await readFile(options.configFile, 'utf8') : stringify(config)),
+    router: await loadRouter(config, options.baseDir),
+    operators: await buildOperatorRuntimes(config, options, rateLimitBackend),
+  };
+  const completions = createCompletionHub();
+
+  // a client's keys, cached briefly: every final state looks up where its webhook goes
+  const keyCache = new Map<string, { keys: Awaited<ReturnType<Store['listApiKeys']>>; until: number }>();
+  store.onApiKeyRevoked?.(() => keyCache.clear());
+  async function activeKeyWith<T>(
+    clientId: string,
+    pick: (k: Awaited<ReturnType<Store['listApiKeys']>>[number]) => T | null,
+  ) {
+    const now = Date.now();
+    let cached = keyCache.get(clientId);
+    if (!cached || cached.until <= now) {
+      cached = { keys: await store.listApiKeys(clientId), until: now + 5_000 };
+      if (keyCache.size > 10_000) keyCache.clear();
+      keyCache.set(clientId, cached);
+    }
+    for (const key of cached.keys) {
+      if (key.revokedAt !== null) continue;
+      const value = pick(key);
+      if (value !== null) return value;
+    }
+    return null;
+  }
+  const webhookTarget = (clientId: string) =>
+    activeKeyWith(clientId, (k) => (k.webhookUrl ? { url: k.webhookUrl } : null));
+  const signingSecret = (clientId: string) => activeKeyWith(clientId, (k) => k.webhookSecret);
+
+  const shared = {
+    config,
+    store,
+    operators: () => live.operators,
+    completions,
+    logger,
+    owner,
+    webhookTarget,
+    events: options.events,
+    now: options.now,
+  };
+  const engine = createRechargeEngine({ ...shared, router: () => live.router });
+  const reconciler = createReconciler(shared);
+  const webhooks = createWebhookDispatcher({ config, store, logger, owner, signingSecret, now: options.now });
+
+  const tunnels = createGatewayTunnelMonitor(config, options.onTunnelChange);
+  // expired idempotency keys no longer count (acceptRecharge ignores them); this deletes their rows
+  const housekeeping = createPollingLoop({
+    pass: async () => {
+      const purged = await store.purgeIdempotencyKeys(Date.now());
+      if (purged > 0) logger.info({ purged }, 'expired idempotency keys deleted');
+      return 0;
+    },
+    intervalMs: options.housekeepingIntervalMs ?? 3_600_000,
+    fullBatch: Number.POSITIVE_INFINITY,
+    onError: (err) => logger.error({ err }, 'housekeeping failed'),
+  });
+
+  let reloading: Promise<unknown> = Promise.resolve();
+  async function reloadConfig(yaml?: string, actor = 'system'): Promise<ConfigReloadResult> {
+    const run = async (): Promise<ConfigReloadResult> => {
+      if (yaml === undefined && !options.configFile) {
+        throw new MnogateError(
+          'MNOGATE_ERR_CONFIG_FILE',
+          'this gateway has no configuration file to reload from: send the YAML',
+        );
+      }
+      const text = yaml ?? (await readFile(options.configFile!, 'utf8'));
+      const parsed = parseConfig(text);
+      if (!parsed.ok) {
+        throw new MnogateError(
+          parsed.issues[0]?.code ?? 'MNOGATE_ERR_CONFIG_SCHEMA',
+          `the configuration has ${parsed.issues.length} problem(s); the running one stays`,
+          { issues: parsed.issues },
+        );
+      }
+      const next = parsed.config;
+      // operators, router and secrets are built before anything is swapped: a failure leaves all as it was
+      const router = await loadRouter(next, options.baseDir);
+      const operators = await buildOperatorRuntimes(next, options, rateLimitBackend, live.operators);
+      const changes = diffConfigs(live.config, next);
+      const restartRequired = changes
+        .map((c) => c.path)
+        .filter((p) => p.startsWith('gateway.listen') || p.startsWith('gateway.store'));
+      const previous = live;
+      live = { config: next, text, router, operators };
+      if (yaml !== undefined && options.configFile) {
+        const tmp = `${options.configFile}.${process.pid}.tmp`;
+        await writeFile(tmp, text);
+        await rename(tmp, options.configFile);
+      }
+      for (const [id, runtime] of previous.operators) {
+        if (operators.get(id) !== runtime) void runtime.close(); // graceful: in-flight calls finish first
+      }
+      await store.appendAudit(
+        {
+          actor,
+          action: 'config.reload',
+          subject: options.configFile ?? 'configuration',
+          detail: { changes, restartRequired },
+        },
+        Date.now(),
+      );
+      logger.info({ actor, changes: changes.length, restartRequired }, 'configuration reloaded');
+      return { applied: true, changes, restartRequired: [...new Set(restartRequired)] };
+    };
+    const result = reloading.then(run, run);
+    reloading = result.catch(() => undefined);
+    return result;
+  }
+
+  const tls = config.gateway.listen.tls;
+  const app = await buildApp({
+    config: () => live.config,
+    router: () => live.router,
+    store,
+    engine,
+    completions,
+    webhookTarget,
+    logger,
+    apiKeyRateLimit: config.gateway.apiKeyRateLimit,
+    readiness: async () => ({
+      // one operator down leaves the gateway useful for the others; none reachable does not
+      operators:
+        live.operators.size === 0 ||
+        [...live.operators.values()].some((r) => r.health.snapshot().some((e) => e.up)),
+    }),
+    plugins: [
+      metricsRoutes(metrics),
+      operatorHealthRoutes({ operators: () => live.operators, tunnels: (id) => tunnels?.states(id) ?? [] }),
+      adminConfigRoutes({ currentYaml: () => live.text, reload: reloadConfig }),
+    ],
+    server: tls
+      ? {
+          https: {
+            cert: await readFile(resolve(options.baseDir, tls.certFile)),
+            key: await readFile(resolve(options.baseDir, tls.keyFile)),
+            ...(tls.caFile
+              ? {
+                  ca: await readFile(resolve(options.baseDir, tls.caFile)),
+                  requestCert: true,
+                  rejectUnauthorized: true,
+                }
+              : {}),
+          },
+        }
+      : undefined,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    engine,
+    reconciler,
+    webhooks,
+    config: () => live.config,
+    operators: () => live.operators,
+    owner,
+    logger,
+    metrics,
+    reloadConfig,
+    async listen(override) {
+      const address = await app.listen({
+        host: override?.host ?? config.gateway.listen.host,
+        port: override?.port ?? config.gateway.listen.port,
+        // room for bursts of thousands of new connections (Node's default is 511)
+        backlog: 4_096,
+      });
+      if (options.background !== false) {
+        reconciler.start();
+        webhooks.start();
+        await tunnels?.start();
+        housekeeping.start();
+      }
+      return address;
+    },
+    stop() {
+      stopping ??= (async () => {
+        engine.close();
+        await app.close(); // stops accepting; in-flight HTTP requests finish
+        await engine.drain();
+        await reconciler.stop();
+        await webhooks.stop();
+        await tunnels?.stop();
+        await housekeeping.stop();
+        await store.releaseLeases(owner);
+        await Promise.all([...live.operators.values()].map((r) => r.close()));
+        await rateLimitBackend.close();
+        if (!options.store) await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

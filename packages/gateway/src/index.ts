@@ -1,0 +1,11 @@
+export { API_SCOPES, generateApiKey, hashApiKey, parseScopes } from './api/api-keys.js';
+export { type BuildAppOptions, buildApp } from './api/build-app.js';
+export { bodyHash } from './api/routes/recharges.js';
+export * from './audit/index.js';
+export type * from './connectors/connector.js';
+export { type RechargeView, rechargeView } from './engine/recharge-view.js';
+export { SIGNATURE_HEADER, signWebhook } from './engine/webhook-dispatcher.js';
+export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
+export { createPostgresStore, createSqliteStore, createStore, parseStoreUrl } from './store/index.js';
+export type * from './store/store.js';
+export { createLogger, type LoggerOptions } from './telemetry/logger.js';
