@@ -1,0 +1,2 @@
+export * from './app-probe.js';
+export * from './doctor.js';
