@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { createGateway } from '@mnogate/gateway';
+import { DEFAULT_CONFIG_PATH, parseCommandArgs } from '../args.js';
+import { loadConfigFile } from '../load-config.js';
+import { onShutdownSignal } from '../signals.js';
+
+export const summary = 'run the gateway: the recharge API, the reconciler and the webhook outbox';
+export const usage = `usage: mnogate serve [--config mnogate.yaml] [--host <addr>] [--port <n>]
+
+Starts the gateway on the configuration's store (SQLite or PostgreSQL), applies pending migrations,
+and listens on gateway.listen (or --host/--port). SIGINT or SIGTERM stop it gracefully: new
+recharges are refused, in-flight operator calls finish and are persisted, leases are released.
+SIGHUP reloads the configuration file without a restart (validated first; a bad file is refused
+and the running configuration stays), as POST /v1/admin/config/reload does.
+Secrets for the env provider come from this process's environment.
+
+  --config <file>  the configuration file (default: ${DEFAULT_CONFIG_PATH})
+  --host <addr>    override gateway.listen.host
+  --port <n>       override gateway.listen.port`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      config: { type: 'string', default: DEFAULT_CONFIG_PATH },
+      host: { type: 'string' },
+      port: { type: 'string' },
+    },
+    usage,
+  );
+  const { config, baseDir } = loadConfigFile(values.config);
+  const configFile = resolve(values.config);
+  const gateway = await createGateway({ config, baseDir, configFile, env: process.env });
+  // SIGHUP: reload the configuration file; a bad one is refused and the running one stays
+  process.on('SIGHUP', () => {
+    gateway.reloadConfig(undefined, 'signal:SIGHUP').then(
+      (r) =>
+        gateway.logger.info(
+          { changes: r.changes.length, restartRequired: r.restartRequired },
+          'SIGHUP: configuration reloaded',
+        ),
+      (err: unknown) => gateway.logger.error({ err }, 'SIGHUP: configuration refused; the running one stays'),
+    );
+  });
+  const address = await gateway.listen({
+    ...(values.host ? { host: values.host } : {}),
+    ...(values.port ? { port: Number(values.port) } : {}),
+  });
+  gateway.logger.info(
+    { address, operators: config.operators.length, owner: gateway.owner },
+    'mnogate gateway listening',
+  );
+  await onShutdownSignal();
+  gateway.logger.info('stopping: finishing in-flight recharges');
+  await gateway.stop();
+  return 0;
+}
