@@ -91,6 +91,38 @@ export interface TransitionPatch {
   readonly leaseExpiresAt?: number | null;
 }
 
+/**
+ * One HTTP exchange with an operator, as kept for the console and for disputes: already redacted
+ * (credentials replaced by [redacted]) and cut to the configured size before it reaches the store.
+ * Diagnostic, not the truth of the recharge: it is written with the state change that follows the
+ * call, so a crash in between loses the exchange, never the recharge.
+ */
+export interface OperatorExchange {
+  /** A recharge request or a status query (by the reconciler). */
+  readonly operation: 'recharge' | 'status';
+  readonly startedAt: number;
+  /** Until the answer's last byte or the error; null when the call was abandoned unfinished. */
+  readonly durationMs: number | null;
+  readonly request: {
+    readonly method: string;
+    readonly url: string;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly body: string;
+    readonly truncated: boolean;
+  };
+  /** Null when no answer started (not sent, timeout, reset before the headers). */
+  readonly response: {
+    readonly statusCode: number;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly body: string;
+    readonly truncated: boolean;
+  } | null;
+  /** Whether any byte of the request was handed to a connected socket. */
+  readonly sent: boolean;
+  /** The transport error, when the exchange did not end with a complete answer. */
+  readonly error: string | null;
+}
+
 export interface TransitionInput {
   readonly id: string;
   /** Compare-and-set: the write happens only if the recharge is still in this state. */
@@ -102,6 +134,8 @@ export interface TransitionInput {
   readonly patch?: TransitionPatch | undefined;
   /** For a final state: the webhook to enqueue in the same transaction. */
   readonly webhook?: WebhookInput | undefined;
+  /** The operator exchanges that led to this change, kept in the same transaction (if it happens). */
+  readonly exchanges?: readonly OperatorExchange[] | undefined;
 }
 
 export interface RechargeFilter {
@@ -218,15 +252,23 @@ export interface Store {
 
   /** Compare-and-set transition with its history row. Returns the new record, or null if `from` no longer holds. */
   transition(input: TransitionInput): Promise<RechargeRecord | null>;
-  /** Changes bookkeeping fields without a state change (reconcile attempts, leases, needsAdmin). */
+  /**
+   * Changes bookkeeping fields without a state change (reconcile attempts, leases, needsAdmin), and
+   * keeps the given operator exchanges in the same transaction (only if the status still holds).
+   */
   updateRecharge(
     id: string,
     expectedStatus: RechargeStatus,
     patch: TransitionPatch,
     at: number,
+    exchanges?: readonly OperatorExchange[],
   ): Promise<boolean>;
   getRecharge(id: string): Promise<RechargeRecord | null>;
   getHistory(id: string): Promise<readonly RechargeEvent[]>;
+  /** The operator exchanges kept for a recharge, oldest first. */
+  getExchanges(rechargeId: string): Promise<readonly OperatorExchange[]>;
+  /** Deletes exchanges that started before `before` (retention); returns how many. */
+  purgeExchanges(before: number): Promise<number>;
   /** Newest first, by (createdAt, id). */
   listRecharges(filter: RechargeFilter, limit: number, cursor?: string | null): Promise<Page<RechargeRecord>>;
 

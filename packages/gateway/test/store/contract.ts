@@ -12,6 +12,7 @@ import { verifyAuditChain } from '../../src/audit/verify.js';
 import type {
   ApiKeyRecord,
   IdempotencyClaim,
+  OperatorExchange,
   RechargeRecord,
   RechargeStatus,
   Store,
@@ -431,6 +432,107 @@ export function storeContract(name: string, makeStore: MakeStore, cleanup: () =>
         const after2 = await store.getRecharge(r.id);
         assert.equal(after2?.nextAttemptAt, null);
         assert.equal(after2?.reconcileAttempts, 3);
+      });
+    });
+
+    describe('operator exchanges', () => {
+      const exchange = (
+        operation: 'recharge' | 'status',
+        startedAt: number,
+        body: string,
+      ): OperatorExchange => ({
+        operation,
+        startedAt,
+        durationMs: 12,
+        request: {
+          method: 'POST',
+          url: 'http://127.0.0.1:9/ers?user=[redacted]',
+          headers: { 'content-type': 'text/xml' },
+          body,
+          truncated: false,
+        },
+        response: {
+          statusCode: 200,
+          headers: { 'content-type': 'text/xml' },
+          body: '<ok/>',
+          truncated: false,
+        },
+        sent: true,
+        error: null,
+      });
+
+      it('keeps the exchanges of a transition with it, in order; a stale transition keeps none', async (t) => {
+        const store = await open(t);
+        const r = await seed(store, 'submitting');
+        const other = await seed(store, 'submitting');
+        const first = exchange('recharge', T0 + 1, '<first/>');
+        const second = {
+          ...exchange('recharge', T0 + 2, '<second/>'),
+          response: null,
+          sent: false,
+          error: 'ECONNREFUSED',
+        };
+        // a unicode body and a quote survive the round trip
+        const third = exchange('recharge', T0 + 3, '<n>Kābul "ok"</n>');
+        const done = await store.transition({
+          id: r.id,
+          from: 'submitting',
+          to: 'succeeded',
+          at: T0 + 10,
+          cause: 'submit',
+          exchanges: [first, second, third],
+        });
+        assert.ok(done);
+        assert.deepEqual(await store.getExchanges(r.id), [first, second, third]);
+        assert.deepEqual(await store.getExchanges(other.id), []);
+        // the compare-and-set fails: neither the state nor the exchanges are written
+        const stale = await store.transition({
+          id: r.id,
+          from: 'submitting',
+          to: 'failed',
+          at: T0 + 11,
+          cause: 'submit',
+          exchanges: [exchange('recharge', T0 + 11, '<stale/>')],
+        });
+        assert.equal(stale, null);
+        assert.equal((await store.getExchanges(r.id)).length, 3);
+      });
+
+      it('keeps the exchanges of an update only while the status holds', async (t) => {
+        const store = await open(t);
+        const r = await seed(store, 'unknown', { nextAttemptAt: T0 });
+        const query = exchange('status', T0 + 5, '<status/>');
+        assert.equal(
+          await store.updateRecharge(r.id, 'unknown', { reconcileAttempts: 1 }, T0 + 6, [query]),
+          true,
+        );
+        assert.equal(
+          await store.updateRecharge(r.id, 'submitting', { reconcileAttempts: 2 }, T0 + 7, [
+            exchange('status', T0 + 7, '<lost/>'),
+          ]),
+          false,
+        );
+        assert.deepEqual(await store.getExchanges(r.id), [query]);
+        assert.equal((await store.getRecharge(r.id))?.reconcileAttempts, 1);
+      });
+
+      it('purgeExchanges deletes those started before the cutoff only', async (t) => {
+        const store = await open(t);
+        const r = await seed(store, 'submitting');
+        const old = exchange('recharge', T0, '<old/>');
+        const recent = exchange('status', T0 + 1_000, '<recent/>');
+        await store.transition({
+          id: r.id,
+          from: 'submitting',
+          to: 'unknown',
+          at: T0 + 1,
+          cause: 'submit',
+          exchanges: [old],
+        });
+        await store.updateRecharge(r.id, 'unknown', { reconcileAttempts: 1 }, T0 + 1_001, [recent]);
+        assert.equal(await store.purgeExchanges(T0 + 1_000), 1);
+        assert.deepEqual(await store.getExchanges(r.id), [recent]);
+        assert.equal(await store.purgeExchanges(T0 + 1_000), 0);
       });
     });
 

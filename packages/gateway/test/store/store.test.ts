@@ -18,6 +18,8 @@ import {
   parseStoreUrl,
   type Store,
 } from '../../src/store/index.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { IN_CI, POSTGRES_URL, postgresUnavailable } from '../postgres.js';
 import { type MakeStore, recharge, storeContract } from './contract.js';
 
@@ -174,7 +176,7 @@ describe('createStore', () => {
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     assert.deepEqual(
       raw.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
-      [1, 2],
+      SQLITE_MIGRATIONS.map((m) => m.version),
     );
   });
 
@@ -195,7 +197,7 @@ describe('createStore', () => {
       await client.end();
       assert.deepEqual(
         rows.map((r) => r.version),
-        [1, 2],
+        POSTGRES_MIGRATIONS.map((m) => m.version),
       );
     } finally {
       await Promise.all(stores.map((s) => s.close()));

@@ -130,4 +130,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()`,
     ],
   },
+  {
+    version: 3,
+    name: 'operator exchanges: the redacted HTTP exchanges behind each recharge',
+    statements: [
+      `CREATE TABLE operator_exchanges (
+        id bigserial PRIMARY KEY,
+        recharge_id text NOT NULL,
+        started_at bigint NOT NULL,
+        exchange text NOT NULL
+      )`,
+      'CREATE INDEX operator_exchanges_recharge ON operator_exchanges (recharge_id, id)',
+      'CREATE INDEX operator_exchanges_started ON operator_exchanges (started_at)',
+    ],
+  },
 ];

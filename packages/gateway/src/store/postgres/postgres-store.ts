@@ -33,7 +33,7 @@ import {
   toRecharge,
   toWebhook,
 } from '../rows.js';
-import type { AcceptResult, RechargeRecord, Store, TransitionPatch } from '../store.js';
+import type { AcceptResult, OperatorExchange, RechargeRecord, Store, TransitionPatch } from '../store.js';
 import { auditCtes } from './audit-sql.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
@@ -88,6 +88,17 @@ const INSERT_RECHARGE_VALUES =
   '$11::text, $12::text, $13::jsonb, $14::integer, $15::bigint, $16::boolean, $17::text, $18::bigint, ' +
   '$19::bigint, $20::bigint';
 
+/** Keeps a JSON array of operator exchanges (parameter `param`) for the recharge the CTE `from` changed. */
+function exchangesCte(from: string, param: number | null): string {
+  if (param === null) return '';
+  return `, x AS (
+      INSERT INTO operator_exchanges (recharge_id, started_at, exchange)
+      SELECT ${from}.id, (j.value->>'startedAt')::bigint, j.value::text
+      FROM ${from}, json_array_elements($${param}::json) WITH ORDINALITY AS j(value, n)
+      ORDER BY j.n
+    )`;
+}
+
 const SQL = {
   accept: `WITH r AS (
       INSERT INTO recharges (${RECHARGE_COLUMNS}, event_seq) VALUES (${INSERT_RECHARGE_VALUES}, 1) RETURNING id
@@ -118,7 +129,7 @@ const SQL = {
   saveResponse:
     'UPDATE idempotency_keys SET status_code = $3, response_body = $4 WHERE client_id = $1 AND key = $2',
   purgeIdem: 'DELETE FROM idempotency_keys WHERE expires_at <= $1',
-  transition: (withWebhook: boolean) => `WITH u AS (
+  transition: (withWebhook: boolean, exchangesParam: number | null) => `WITH u AS (
       UPDATE recharges SET status = $3::text, updated_at = $4::bigint, event_seq = event_seq + 1, ${patchSql(7)}
       WHERE id = $1::text AND status = $2::text
       RETURNING ${RECHARGE_COLUMNS}, event_seq
@@ -132,9 +143,16 @@ const SQL = {
       SELECT $27::text, id, $28::text, $29::text, $30::text, $31::text, $4::bigint, $4::bigint FROM u
     )`
         : ''
-    }
+    }${exchangesCte('u', exchangesParam)}
     SELECT ${RECHARGE_COLUMNS} FROM u`,
   update: `UPDATE recharges SET updated_at = $3::bigint, ${patchSql(4)} WHERE id = $1::text AND status = $2::text`,
+  updateWithExchanges: (exchangesParam: number) => `WITH u AS (
+      UPDATE recharges SET updated_at = $3::bigint, ${patchSql(4)} WHERE id = $1::text AND status = $2::text
+      RETURNING id
+    )${exchangesCte('u', exchangesParam)}
+    SELECT count(*)::int AS n FROM u`,
+  getExchanges: 'SELECT exchange FROM operator_exchanges WHERE recharge_id = $1 ORDER BY id',
+  purgeExchanges: 'DELETE FROM operator_exchanges WHERE started_at < $1',
   getRecharge: `SELECT ${RECHARGE_COLUMNS} FROM recharges WHERE id = $1`,
   getHistory: 'SELECT * FROM recharge_events WHERE recharge_id = $1 ORDER BY seq',
   claimReconcile: `WITH c AS (
@@ -370,23 +388,21 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         ...auditValues(transitionAudit(input)),
       ];
       const w = input.webhook;
-      const result = w
-        ? await run('mnogate_transition_webhook', SQL.transition(true), [
-            ...values,
-            newId('wh', input.at),
-            w.clientId,
-            w.url,
-            w.eventType,
-            w.payload,
-          ])
-        : await run('mnogate_transition', SQL.transition(false), values);
+      if (w) values.push(newId('wh', input.at), w.clientId, w.url, w.eventType, w.payload);
+      const x = input.exchanges?.length ? input.exchanges : null;
+      if (x) values.push(JSON.stringify(x));
+      const name = `mnogate_transition${w ? '_webhook' : ''}${x ? '_exchanges' : ''}`;
+      const result = await run(name, SQL.transition(w !== undefined, x ? values.length : null), values);
       const row = result.rows[0];
       return row ? toRecharge(row) : null;
     },
 
-    async updateRecharge(id, expectedStatus, patch, at) {
-      const result = await run('mnogate_update', SQL.update, [id, expectedStatus, at, ...patchParams(patch)]);
-      return (result.rowCount ?? 0) > 0;
+    async updateRecharge(id, expectedStatus, patch, at, exchanges) {
+      const values: unknown[] = [id, expectedStatus, at, ...patchParams(patch)];
+      if (!exchanges?.length) return ((await run('mnogate_update', SQL.update, values)).rowCount ?? 0) > 0;
+      values.push(JSON.stringify(exchanges));
+      const result = await run('mnogate_update_exchanges', SQL.updateWithExchanges(values.length), values);
+      return Number(result.rows[0]?.n ?? 0) > 0;
     },
 
     async getRecharge(id) {
@@ -396,6 +412,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async getHistory(id) {
       return (await run('mnogate_history', SQL.getHistory, [id])).rows.map(toEvent);
+    },
+
+    async getExchanges(rechargeId) {
+      const rows = (await run('mnogate_exchanges', SQL.getExchanges, [rechargeId])).rows;
+      return rows.map((r) => JSON.parse(r.exchange as string) as OperatorExchange);
+    },
+
+    async purgeExchanges(before) {
+      return (await run('mnogate_purge_exchanges', SQL.purgeExchanges, [before])).rowCount ?? 0;
     },
 
     async listRecharges(filter, limit, cursor) {

@@ -126,4 +126,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`,
     ],
   },
+  {
+    version: 3,
+    name: 'operator exchanges: the redacted HTTP exchanges behind each recharge',
+    statements: [
+      `CREATE TABLE operator_exchanges (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        recharge_id TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        exchange TEXT NOT NULL
+      )`,
+      'CREATE INDEX operator_exchanges_recharge ON operator_exchanges (recharge_id, id)',
+      'CREATE INDEX operator_exchanges_started ON operator_exchanges (started_at)',
+    ],
+  },
 ];

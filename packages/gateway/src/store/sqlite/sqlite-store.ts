@@ -42,6 +42,7 @@ import type {
   ApiKeyRecord,
   AuditEntry,
   IdempotencyClaim,
+  OperatorExchange,
   RechargeFilter,
   RechargeRecord,
   RechargeStatus,
@@ -123,6 +124,11 @@ function prepareAll(db: Db) {
     ),
     getRecharge: db.prepare(`SELECT ${RECHARGE_COLUMNS} FROM recharges WHERE id = ?`),
     getHistory: db.prepare('SELECT * FROM recharge_events WHERE recharge_id = ? ORDER BY seq'),
+    insertExchange: db.prepare(
+      'INSERT INTO operator_exchanges (recharge_id, started_at, exchange) VALUES (?, ?, ?)',
+    ),
+    getExchanges: db.prepare('SELECT exchange FROM operator_exchanges WHERE recharge_id = ? ORDER BY id'),
+    purgeExchanges: db.prepare('DELETE FROM operator_exchanges WHERE started_at < ?'),
     claimReconcile: db.prepare(
       `UPDATE recharges SET lease_owner = @owner, lease_expires_at = @until WHERE id IN (
          SELECT id FROM recharges
@@ -374,8 +380,27 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         input.at,
       );
     appendAuditInTx(transitionAudit(input), input.at);
+    insertExchanges(input.id, input.exchanges);
     return toRecharge(row);
   });
+
+  function insertExchanges(rechargeId: string, exchanges: readonly OperatorExchange[] | undefined): void {
+    for (const x of exchanges ?? []) s().insertExchange.run(rechargeId, x.startedAt, JSON.stringify(x));
+  }
+
+  const updateTx = db.transaction(
+    (
+      id: string,
+      from: RechargeStatus,
+      patch: TransitionPatch,
+      at: number,
+      exchanges?: readonly OperatorExchange[],
+    ) => {
+      const changed = s().update.run({ id, from, at, ...patchParams(patch) }).changes > 0;
+      if (changed) insertExchanges(id, exchanges);
+      return changed;
+    },
+  );
 
   const revocations = createListeners<string>();
   const store: Store = {
@@ -412,8 +437,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return write(() => transitionTx(input));
     },
 
-    async updateRecharge(id: string, expectedStatus: RechargeStatus, patch: TransitionPatch, at: number) {
-      return write(() => s().update.run({ id, from: expectedStatus, at, ...patchParams(patch) }).changes > 0);
+    async updateRecharge(id, expectedStatus, patch, at, exchanges) {
+      return write(() => updateTx(id, expectedStatus, patch, at, exchanges));
     },
 
     async getRecharge(id) {
@@ -423,6 +448,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async getHistory(id) {
       return (s().getHistory.all(id) as Row[]).map(toEvent);
+    },
+
+    async getExchanges(rechargeId) {
+      return (s().getExchanges.all(rechargeId) as { exchange: string }[]).map(
+        (r) => JSON.parse(r.exchange) as OperatorExchange,
+      );
+    },
+
+    async purgeExchanges(before) {
+      return write(() => s().purgeExchanges.run(before).changes);
     },
 
     async listRecharges(filter: RechargeFilter, limit: number, cursor?: string | null) {
