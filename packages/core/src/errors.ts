@@ -29,6 +29,14 @@ export const ERROR_TABLE = {
   },
   MNOGATE_ERR_CONFIG_PRODUCTS: { status: 422, message: 'products are empty or inconsistent' },
   MNOGATE_ERR_CONFIG_PORTABILITY: { status: 422, message: 'the number portability table is invalid' },
+  MNOGATE_ERR_CONFIG_UNKNOWN_OPERATOR: {
+    status: 422,
+    message: 'a setting names an operator that does not exist',
+  },
+  MNOGATE_ERR_CONFIG_OPERATOR_NO_VPN: {
+    status: 422,
+    message: 'a VPN setting names an operator without a vpn section',
+  },
 
   // request validation
   MNOGATE_ERR_REQUEST_INVALID: { status: 400, message: 'the request is invalid' },

@@ -40,12 +40,54 @@ export const secretsSchema = z.discriminatedUnion('provider', [
   }),
 ]);
 
-export const tunnelMonitorSchema = z.strictObject({
-  /** VICI socket of the charon running our end of the tunnels (a self-managed VPN endpoint, the lab's cloud edge). */
-  viciSocket: z.string().min(1),
-  /** How often each operator's tunnels are read and probed. */
-  intervalMs: z.number().int().positive().default(5_000),
+/** An AWS Site-to-Site VPN connection id, such as vpn-0123456789abcdef0. */
+export const VPN_CONNECTION_ID_PATTERN = /^vpn-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
+
+/** The tunnel monitor's defaults: a VICI socket is local and cheap; each CloudWatch read is billed. */
+export const TUNNEL_MONITOR_DEFAULTS = { viciIntervalMs: 5_000, cloudwatchIntervalMs: 60_000 } as const;
+
+export const tunnelMonitorCloudWatchSchema = z.strictObject({
+  /** The region of the VPN connections. Default: network.region. */
+  region: z.string().min(1).optional(),
+  /** Operator id -> its AWS Site-to-Site VPN connection id. Operators not listed are not monitored. */
+  vpnConnections: z.record(
+    z.string(),
+    z.string().regex(VPN_CONNECTION_ID_PATTERN, 'must be a VPN connection id such as vpn-0123456789abcdef0'),
+  ),
+  /**
+   * Operator id -> AWS's outside IPs of its tunnel 1 and tunnel 2 (the order of vpn.tunnels). Without
+   * them, the two TunnelIpAddress values CloudWatch lists for the connection are taken in ascending order.
+   */
+  tunnelOutsideIps: z.record(z.string(), z.tuple([ipv4, ipv4])).default({}),
 });
+
+/** Exactly one source: `viciSocket` (a charon we run) or `cloudwatch` (AWS's managed VPN). */
+export const tunnelMonitorSchema = z
+  .strictObject({
+    /** VICI socket of the charon running our end of the tunnels (a self-managed VPN endpoint, the lab's cloud edge). */
+    viciSocket: z.string().min(1).optional(),
+    /** AWS Site-to-Site VPN: each tunnel's TunnelState metric (namespace AWS/VPN) from CloudWatch. */
+    cloudwatch: tunnelMonitorCloudWatchSchema.optional(),
+    /** How often each operator's tunnels are read and probed. Default: 5 000 with VICI, 60 000 with CloudWatch. */
+    intervalMs: z.number().int().positive().optional(),
+  })
+  .check((ctx) => {
+    const v = ctx.value;
+    if ((v.viciSocket === undefined) === (v.cloudwatch === undefined)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: v,
+        path: [],
+        message:
+          v.viciSocket === undefined
+            ? 'choose a source: viciSocket or cloudwatch'
+            : 'choose one source: viciSocket or cloudwatch, not both',
+      });
+    }
+  })
+  .meta({ oneOf: [{ required: ['viciSocket'] }, { required: ['cloudwatch'] }] });
+
+export type TunnelMonitorConfig = z.infer<typeof tunnelMonitorSchema>;
 
 export const gatewaySchema = z.strictObject({
   listen: listenSchema.default({ host: '127.0.0.1', port: 8080 }),
@@ -65,7 +107,7 @@ export const gatewaySchema = z.strictObject({
       burst: z.number().int().positive().default(200),
     })
     .default({ ratePerSecond: 100, burst: 200 }),
-  /** Watch the operators' tunnels over VICI; their state feeds the health API, metrics and console. */
+  /** Watch the operators' tunnels (VICI or CloudWatch); their state feeds the health API, metrics and console. */
   tunnelMonitor: tunnelMonitorSchema.optional(),
   /** Optional number-portability overrides: a CSV of `msisdn,operatorId`, relative to the config file. */
   portabilityFile: z.string().optional(),

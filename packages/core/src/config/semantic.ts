@@ -55,6 +55,7 @@ export function validateSemantics(config: MnogateConfig, map: SourceMap): Config
     if (op.vpn) checkVpn(config, op, i, report);
   });
   checkInsideCidrsUnique(config, report);
+  checkTunnelMonitor(config, report);
   return issues.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -386,4 +387,65 @@ function checkInsideCidrsUnique(config: MnogateConfig, report: Report): void {
       seen.push({ cidr, where: `${op.id} tunnel ${j + 1}` });
     });
   });
+}
+
+/**
+ * The CloudWatch tunnel monitor's maps name operators with a vpn section; a VPN connection or an
+ * outside IP belongs to one operator only. An operator with a vpn but no entry is allowed: its VPN
+ * connection id exists only once the CDK app has deployed it, which needs this same file.
+ */
+function checkTunnelMonitor(config: MnogateConfig, report: Report): void {
+  const cw = config.gateway.tunnelMonitor?.cloudwatch;
+  if (!cw) return;
+  const base: PathSegment[] = ['gateway', 'tunnelMonitor', 'cloudwatch'];
+  const byId = new Map(config.operators.map((op) => [op.id, op]));
+  const checkOperator = (map: 'vpnConnections' | 'tunnelOutsideIps', operatorId: string) => {
+    const op = byId.get(operatorId);
+    if (!op) {
+      report(
+        'MNOGATE_ERR_CONFIG_UNKNOWN_OPERATOR',
+        [...base, map, operatorId],
+        `${map} names ${operatorId}, which is not an operator id`,
+      );
+    } else if (!op.vpn) {
+      report(
+        'MNOGATE_ERR_CONFIG_OPERATOR_NO_VPN',
+        [...base, map, operatorId],
+        `operator ${operatorId} has no vpn section: it has no VPN tunnels to monitor`,
+      );
+    }
+  };
+  const vpnOwner = new Map<string, string>();
+  for (const [operatorId, vpnId] of Object.entries(cw.vpnConnections)) {
+    checkOperator('vpnConnections', operatorId);
+    const first = vpnOwner.get(vpnId);
+    if (first !== undefined) {
+      report(
+        'MNOGATE_ERR_CONFIG_DUPLICATE_ID',
+        [...base, 'vpnConnections', operatorId],
+        `VPN connection ${vpnId} is already ${first}'s`,
+      );
+    } else vpnOwner.set(vpnId, operatorId);
+  }
+  const ipOwner = new Map<string, string>();
+  for (const [operatorId, ips] of Object.entries(cw.tunnelOutsideIps)) {
+    checkOperator('tunnelOutsideIps', operatorId);
+    if (byId.get(operatorId)?.vpn && cw.vpnConnections[operatorId] === undefined) {
+      report(
+        'MNOGATE_ERR_CONFIG_UNKNOWN_OPERATOR',
+        [...base, 'tunnelOutsideIps', operatorId],
+        `tunnelOutsideIps names ${operatorId}, which has no entry in vpnConnections`,
+      );
+    }
+    ips.forEach((ip, j) => {
+      const first = ipOwner.get(ip);
+      if (first !== undefined) {
+        report(
+          'MNOGATE_ERR_CONFIG_DUPLICATE_ID',
+          [...base, 'tunnelOutsideIps', operatorId, j],
+          `outside IP ${ip} is already ${first}`,
+        );
+      } else ipOwner.set(ip, `${operatorId} tunnel ${j + 1}'s`);
+    });
+  }
 }
