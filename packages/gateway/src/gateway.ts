@@ -235,12 +235,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const reconciler = createReconciler(shared);
   const webhooks = createWebhookDispatcher({ config, store, logger, owner, signingSecret, now: options.now });
 
-  const tunnels = createGatewayTunnelMonitor(config, options.onTunnelChange);
-  // expired idempotency keys no longer count (acceptRecharge ignores them); this deletes their rows
+  const tunnels = createGatewayTunnelMonitor(config, { onChange: options.onTunnelChange, logger });
+  // expired idempotency keys no longer count (acceptRecharge ignores them); this deletes their rows,
+  // and the operator exchanges past their retention
   const housekeeping = createPollingLoop({
     pass: async () => {
       const purged = await store.purgeIdempotencyKeys(Date.now());
       if (purged > 0) logger.info({ purged }, 'expired idempotency keys deleted');
+      const retentionDays = config.gateway.exchanges?.retentionDays;
+      if (retentionDays !== undefined) {
+        const exchanges = await store.purgeExchanges(Date.now() - retentionDays * 86_400_000);
+        if (exchanges > 0)
+          logger.info({ purged: exchanges, retentionDays }, 'old operator exchanges deleted');
+      }
       return 0;
     },
     intervalMs: options.housekeepingIntervalMs ?? 3_600_000,
@@ -271,9 +278,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const router = await loadRouter(next, options.baseDir);
       const operators = await buildOperatorRuntimes(next, options, rateLimitBackend, live.operators);
       const changes = diffConfigs(live.config, next);
+      // the operators and the routing (portability) are swapped live; every other gateway.* setting
+      // is read once at start (listener, store, secrets, loops, exchanges): say so, do not pretend
       const restartRequired = changes
         .map((c) => c.path)
-        .filter((p) => p.startsWith('gateway.listen') || p.startsWith('gateway.store'));
+        .filter((p) => p.startsWith('gateway.') && !p.startsWith('gateway.portabilityFile'))
+        .map((p) => p.split('.').slice(0, 2).join('.'));
       const previous = live;
       live = { config: next, text, router, operators };
       if (yaml !== undefined && options.configFile) {

@@ -92,4 +92,13 @@ describe('configuration reload', () => {
     const ops = await h.gateway.app.inject({ method: 'GET', url: '/v1/operators', headers: admin() });
     assert.equal(ops.json().items[0].name, 'AWCC (renamed)');
   });
+
+  it('says which gateway settings wait for a restart (all but the routing)', async () => {
+    const doc = parse(readFileSync(file, 'utf8'));
+    doc.gateway.exchanges = { retentionDays: 7 };
+    doc.gateway.reconciler = { ...(doc.gateway.reconciler ?? {}), maxAttempts: 5 };
+    const res = await reload({ yaml: stringify(doc) });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual([...res.json().restartRequired].sort(), ['gateway.exchanges', 'gateway.reconciler']);
+  });
 });

@@ -111,6 +111,17 @@ export const gatewaySchema = z.strictObject({
   tunnelMonitor: tunnelMonitorSchema.optional(),
   /** Optional number-portability overrides: a CSV of `msisdn,operatorId`, relative to the config file. */
   portabilityFile: z.string().optional(),
+  /** The redacted HTTP exchanges with operators, kept per recharge for the console and for disputes. */
+  exchanges: z
+    .strictObject({
+      /** Keep them at all. */
+      record: z.boolean().default(true),
+      /** Each request and response body is cut to this many bytes (after redaction). */
+      maxBodyBytes: z.number().int().min(256).max(1_048_576).default(16_384),
+      /** Deleted by the hourly housekeeping once this old. */
+      retentionDays: z.number().int().positive().default(30),
+    })
+    .default({ record: true, maxBodyBytes: 16_384, retentionDays: 30 }),
   webhooks: z
     .strictObject({
       timeoutMs: z.number().int().positive().default(5_000),

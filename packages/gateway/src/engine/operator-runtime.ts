@@ -28,6 +28,8 @@ export interface OperatorRuntime {
   readonly config: OperatorConfig;
   readonly connector: Connector;
   readonly dispatcher: Dispatcher;
+  /** The operator's resolved credential values: replaced by [redacted] wherever a kept exchange quotes them. */
+  readonly secretValues: readonly string[];
   readonly policy: OperatorPolicy;
   readonly health: EndpointHealth;
   /** The last 5 minutes of calls. */

@@ -17,10 +17,17 @@ import {
 } from '@mnogate/core';
 import type { Logger } from 'pino';
 import type { RechargeCall, RechargeOutcome } from '../connectors/connector.js';
-import type { AcceptResult, RechargeFailure, RechargeRecord, Store } from '../store/store.js';
+import type {
+  AcceptResult,
+  OperatorExchange,
+  RechargeFailure,
+  RechargeRecord,
+  Store,
+} from '../store/store.js';
 import { redactBody } from '../telemetry/redact.js';
 import type { CompletionHub } from './completion.js';
 import { type EngineEvents, emit } from './engine-events.js';
+import { recorderFor } from './exchange-recorder.js';
 import { newRechargeId, operatorReferenceFor } from './ids.js';
 import type { OperatorRuntime } from './operator-runtime.js';
 import { webhookFor } from './webhook-event.js';
@@ -168,13 +175,24 @@ export function createRechargeEngine(options: EngineOptions): RechargeEngine {
     cause: string,
     patch: Parameters<Store['transition']>[0]['patch'],
     detail?: Record<string, unknown>,
+    exchanges?: readonly OperatorExchange[],
   ): Promise<RechargeRecord | null> {
     const at = now();
     const webhook =
       to === 'unknown'
         ? undefined
         : await webhookFor({ ...record, status: to, ...patch, updatedAt: at }, options);
-    const next = await store.transition({ id: record.id, from, to, at, cause, detail, patch, webhook });
+    const next = await store.transition({
+      id: record.id,
+      from,
+      to,
+      at,
+      cause,
+      detail,
+      patch,
+      webhook,
+      exchanges,
+    });
     if (next) {
       completions.notify(next);
       emit(options.events, 'transition', {
@@ -234,6 +252,7 @@ export function createRechargeEngine(options: EngineOptions): RechargeEngine {
         cause: 'submit',
       });
       const call = rechargeCall(submitting, op);
+      const recorder = recorderFor(options.config.gateway.exchanges, runtime, 'recharge');
       let outcome: RechargeOutcome | undefined;
       let endpoint = endpoints[0];
       for (const candidate of endpoints) {
@@ -244,7 +263,7 @@ export function createRechargeEngine(options: EngineOptions): RechargeEngine {
         const started = performance.now();
         outcome = await runtime.connector.recharge(call, {
           endpoint: candidate,
-          dispatcher: runtime.dispatcher,
+          dispatcher: recorder?.dispatcher ?? runtime.dispatcher,
           timeoutMs: op.api.timeouts.requestMs,
         });
         const latencyMs = performance.now() - started;
@@ -284,7 +303,7 @@ export function createRechargeEngine(options: EngineOptions): RechargeEngine {
           : outcome.status === 'unknown'
             ? 'failure'
             : 'success';
-      await settle(submitting, outcome, endpoint ?? null);
+      await settle(submitting, outcome, endpoint ?? null, recorder?.take());
     } finally {
       inFlightByOperator.set(op.id, (inFlightByOperator.get(op.id) ?? 1) - 1);
       ticket.release(policyResult);
@@ -295,15 +314,21 @@ export function createRechargeEngine(options: EngineOptions): RechargeEngine {
     record: RechargeRecord,
     outcome: RechargeOutcome,
     endpoint: string | null,
+    exchanges: readonly OperatorExchange[] | undefined,
   ): Promise<void> {
     // the message may quote the operator's answer: never let a credential it echoes reach the store
     if (outcome.message) outcome = { ...outcome, message: redactBody(outcome.message) };
     const released = { leaseOwner: null, leaseExpiresAt: null, endpoint };
     if (outcome.status === 'succeeded') {
-      await finish(record, 'submitting', 'succeeded', 'submit', {
-        ...released,
-        operatorTransactionId: outcome.operatorTransactionId ?? null,
-      });
+      await finish(
+        record,
+        'submitting',
+        'succeeded',
+        'submit',
+        { ...released, operatorTransactionId: outcome.operatorTransactionId ?? null },
+        undefined,
+        exchanges,
+      );
     } else if (outcome.status === 'failed') {
       const failure: RechargeFailure = outcome.sent
         ? {
@@ -316,7 +341,7 @@ export function createRechargeEngine(options: EngineOptions): RechargeEngine {
             message: outcome.message,
             operatorCode: outcome.operatorCode,
           };
-      await finish(record, 'submitting', 'failed', 'submit', { ...released, failure });
+      await finish(record, 'submitting', 'failed', 'submit', { ...released, failure }, undefined, exchanges);
     } else {
       await finish(
         record,
@@ -325,6 +350,7 @@ export function createRechargeEngine(options: EngineOptions): RechargeEngine {
         'submit',
         { ...released, nextAttemptAt: now() + options.config.gateway.reconciler.initialBackoffMs },
         { reason: outcome.reason, operatorCode: outcome.operatorCode ?? null, message: outcome.message },
+        exchanges,
       );
     }
   }

@@ -14,9 +14,10 @@
 import type { MnogateConfig } from '@mnogate/core';
 import type { Logger } from 'pino';
 import type { StatusOutcome } from '../connectors/connector.js';
-import type { RechargeRecord, Store, TransitionPatch } from '../store/store.js';
+import type { OperatorExchange, RechargeRecord, Store, TransitionPatch } from '../store/store.js';
 import type { CompletionHub } from './completion.js';
 import { type EngineEvents, emit } from './engine-events.js';
+import { recorderFor } from './exchange-recorder.js';
 import type { OperatorRuntime } from './operator-runtime.js';
 import { createPollingLoop } from './polling-loop.js';
 import { rechargeCall } from './recharge-engine.js';
@@ -61,6 +62,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     to: 'succeeded' | 'failed' | 'unknown',
     patch: TransitionPatch,
     detail: Record<string, unknown>,
+    exchanges?: readonly OperatorExchange[],
   ): Promise<void> {
     const at = now();
     const fullPatch: TransitionPatch = { leaseOwner: null, leaseExpiresAt: null, ...patch };
@@ -77,6 +79,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       detail,
       patch: fullPatch,
       webhook,
+      exchanges,
     });
     if (next) {
       completions.notify(next);
@@ -94,6 +97,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     record: RechargeRecord,
     status: StatusOutcome,
     needsAdmin: boolean,
+    exchanges?: readonly OperatorExchange[],
   ): Promise<void> {
     const attempts = record.reconcileAttempts + 1;
     const patch: TransitionPatch = {
@@ -109,9 +113,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       attempts,
     };
     if (record.status === 'submitting') {
-      await transitionTo(record, 'unknown', patch, detail);
+      await transitionTo(record, 'unknown', patch, detail, exchanges);
     } else {
-      await store.updateRecharge(record.id, record.status, patch, now());
+      await store.updateRecharge(record.id, record.status, patch, now(), exchanges);
     }
     if (needsAdmin) {
       logger.warn(
@@ -149,17 +153,19 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     // a status query is safe on any endpoint: ask the healthiest, not necessarily the one that timed out
     const endpoint = runtime.endpoints()[0] ?? record.endpoint!;
     const started = performance.now();
+    const recorder = recorderFor(options.config.gateway.exchanges, runtime, 'status');
     let status: StatusOutcome;
     try {
       status = await runtime.connector.status(rechargeCall(record, op), {
         endpoint,
-        dispatcher: runtime.dispatcher,
+        dispatcher: recorder?.dispatcher ?? runtime.dispatcher,
         timeoutMs: op.api.timeouts.statusMs,
       });
     } catch (err) {
       status = { status: 'error', message: (err as Error).message };
     }
     const durationMs = performance.now() - started;
+    const exchanges = recorder?.take();
     emit(options.events, 'operatorCall', {
       operatorId: op.id,
       operation: 'status',
@@ -186,6 +192,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           'succeeded',
           { operatorTransactionId: status.operatorTransactionId ?? record.operatorTransactionId },
           { via: 'status query', operatorCode: status.operatorCode },
+          exchanges,
         );
         return;
       case 'failed':
@@ -200,6 +207,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
             },
           },
           { via: 'status query', operatorCode: status.operatorCode },
+          exchanges,
         );
         return;
       case 'not-found':
@@ -215,6 +223,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
               },
             },
             { via: 'status query', settleWindowMs: op.api.settleWindowMs },
+            exchanges,
           );
           return;
         }
@@ -222,7 +231,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       default:
         break;
     }
-    await reschedule(record, status, record.reconcileAttempts + 1 >= settings.maxAttempts);
+    await reschedule(record, status, record.reconcileAttempts + 1 >= settings.maxAttempts, exchanges);
   }
 
   async function runOnce(): Promise<number> {

@@ -48,6 +48,43 @@ export function redactBody(text: string): string {
     .replace(HEADER_LINE, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
 }
 
+const SECRET_HEADER = new RegExp(
+  `^(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|(?:x-)?(?:${SECRET_NAMES}))$`,
+  'i',
+);
+
+/** Replaces the values of credential headers (Authorization, X-API-Key, cookies, ...) with [redacted]. */
+export function redactHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = SECRET_HEADER.test(name) ? REDACTED : redactBody(value);
+  }
+  return out;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const xmlEscape = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * Replaces known secret values (an operator's resolved credentials) wherever they stand as a token
+ * of their own, also URL-encoded or XML-escaped: the net under redactBody for dialects that carry a
+ * credential in an element or field without a telling name.
+ */
+export function redactValues(text: string, values: readonly string[]): string {
+  if (values.length === 0 || text.length === 0) return text;
+  const forms = new Set<string>();
+  for (const v of values) {
+    if (!v) continue;
+    forms.add(v);
+    forms.add(encodeURIComponent(v));
+    forms.add(xmlEscape(v));
+  }
+  const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const pattern = new RegExp(`(?<![A-Za-z0-9_-])(?:${alternatives.join('|')})(?![A-Za-z0-9_-])`, 'g');
+  return text.replace(pattern, REDACTED);
+}
+
 const E164 = /(\+|%2B)(\d{8,15})\b/gi;
 const MSISDN_PARAM = /(\bmsisdn=)([^&\s"\\]+)/gi;
 

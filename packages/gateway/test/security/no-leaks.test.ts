@@ -2,7 +2,7 @@
  * A full scenario through a real gateway and the simulators (every dialect, successes, refusals,
  * an unknown settled by the reconciler, an admin decision, lookups, lists, metrics, the audit
  * trail), then: no configured secret value and no API key appears in the logs, the metrics, any
- * API response or the audit trail; the API's request id is on its recharge's operator call line;
+ * API response, the audit trail or the stored operator exchanges; the API's request id is on its recharge's operator call line;
  * with the production logger, no raw MSISDN appears in the logs.
  */
 import assert from 'node:assert/strict';
@@ -98,7 +98,13 @@ describe('no secret leaks', () => {
     await call('GET', '/v1/operators', h.keys.client);
     await call('GET', '/v1/recharges?limit=50', h.keys.admin);
     await call('GET', '/v1/admin/unresolved?all=true', h.keys.admin);
-    for (const id of ids.slice(0, 2)) await call('GET', `/v1/admin/recharges/${id}`, h.keys.admin);
+    // every recharge's detail, with its operator exchanges (every dialect's request and answer)
+    const exchanges: unknown[] = [];
+    for (const id of [...ids, unknown.json().id]) {
+      const detail = await call('GET', `/v1/admin/recharges/${id}`, h.keys.admin);
+      assert.ok(detail.json().exchanges.length >= 1, `${id} has its operator exchanges`);
+      exchanges.push(...(await h.gateway.store.getExchanges(id)));
+    }
     await call('GET', '/v1/admin/audit?limit=200', h.keys.admin);
     await call('POST', '/v1/admin/audit/verify', h.keys.admin);
     await call('GET', '/v1/admin/config', h.keys.admin);
@@ -114,6 +120,7 @@ describe('no secret leaks', () => {
       metrics: metrics.body,
       'API responses': responses.join('\n'),
       'audit trail': audit,
+      'stored operator exchanges': JSON.stringify(exchanges),
     };
     for (const [where, text] of Object.entries(places)) {
       assert.ok(text.length > 100, `${where} collected`);
