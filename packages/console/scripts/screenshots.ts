@@ -82,7 +82,9 @@ try {
   await shot('transactions');
   await page.getByRole('table', { name: 'Recharges' }).locator('tbody tr a').first().click();
   await page.getByRole('list', { name: 'State timeline' }).waitFor();
-  await shot('transaction-detail');
+  // the redacted exchange with the operator, opened
+  await page.getByRole('list', { name: 'Operator exchanges' }).locator('summary').first().click();
+  await shot('transaction-detail', true);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Unresolved' }).click();
   await page

@@ -139,6 +139,21 @@ describe('console', { skip: skip ?? undefined, timeout: 300_000 }, () => {
     const steps = await timeline.locator('li').allTextContents();
     assert.ok(steps.length >= 2, steps.join(' | '));
     assert.match(steps.at(-1) ?? '', /submitting → succeeded/);
+
+    // the redacted exchange with the operator (awcc speaks ERS SOAP): the request and the answer
+    const exchange = page.getByRole('list', { name: 'Operator exchanges' }).locator('li').first();
+    await exchange.getByText('Recharge request').click();
+    await exchange
+      .getByText(/HTTP 200/)
+      .first()
+      .waitFor();
+    const sent = (await exchange.locator('pre[data-message="request"]').textContent()) ?? '';
+    const answer = (await exchange.locator('pre[data-message="response"]').textContent()) ?? '';
+    assert.match(sent, /^POST http:\/\/127\.\d+\.\d+\.\d+:\d+\//);
+    assert.match(sent, /\n {4,}<password>\[redacted\]<\/password>\n/, 'SOAP is indented for reading');
+    assert.ok(sent.includes('[redacted]'), 'the credentials are redacted');
+    assert.ok(!sent.includes('demo-ers-Pa55'), 'the password is not shown');
+    assert.match(answer, /^HTTP 200/);
   });
 
   test('watches an operator turn unhealthy when the simulator takes it down', async () => {

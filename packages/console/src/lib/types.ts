@@ -30,6 +30,23 @@ export interface HistoryEntry {
   readonly detail: Record<string, unknown> | null;
 }
 
+/** One HTTP message of an operator exchange, as the gateway kept it (credentials [redacted]). */
+export interface ExchangeMessage {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly truncated: boolean;
+}
+
+export interface OperatorExchange {
+  readonly operation: 'recharge' | 'status';
+  readonly startedAt: string;
+  readonly durationMs: number | null;
+  readonly request: ExchangeMessage & { readonly method: string; readonly url: string };
+  readonly response: (ExchangeMessage & { readonly statusCode: number }) | null;
+  readonly sent: boolean;
+  readonly error: string | null;
+}
+
 export interface UnresolvedItem {
   readonly recharge: Recharge;
   readonly needsAdmin: boolean;

@@ -1,10 +1,11 @@
-/** One recharge and the timeline of its states. */
+/** One recharge, the timeline of its states and its redacted operator exchanges. */
 import { useEffect, useState } from 'react';
 import { Link } from '../app';
 import { Alert, StatusBadge } from '../components/badges';
+import { Exchanges } from '../components/exchanges';
 import { ApiError, api, describeError } from '../lib/api';
 import { formatTime } from '../lib/format';
-import type { HistoryEntry, Recharge } from '../lib/types';
+import type { HistoryEntry, OperatorExchange, Recharge } from '../lib/types';
 
 /** Values in history details that are never shown, whatever puts them there. */
 const HIDDEN = /(pass(word)?|pwd|pin|secret|token|api[-_]?key|psk|credential)/i;
@@ -19,15 +20,19 @@ function detailText(detail: Record<string, unknown> | null): string {
 export function TransactionDetailPage({ id }: { id: string }) {
   const [recharge, setRecharge] = useState<Recharge | null>(null);
   const [history, setHistory] = useState<readonly HistoryEntry[] | null>(null);
+  const [exchanges, setExchanges] = useState<readonly OperatorExchange[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
-    api<{ recharge: Recharge; history: HistoryEntry[] }>(`/v1/admin/recharges/${encodeURIComponent(id)}`)
+    api<{ recharge: Recharge; history: HistoryEntry[]; exchanges?: OperatorExchange[] }>(
+      `/v1/admin/recharges/${encodeURIComponent(id)}`,
+    )
       .then((r) => {
         if (!live) return;
         setRecharge(r.recharge);
         setHistory(r.history);
+        setExchanges(r.exchanges ?? null);
       })
       .catch(async (err) => {
         // a gateway without the admin detail route: the recharge alone
@@ -130,6 +135,12 @@ export function TransactionDetailPage({ id }: { id: string }) {
                 </li>
               ))}
             </ol>
+          )}
+          <h2>Operator exchanges</h2>
+          {exchanges === null ? (
+            <p className="muted">The operator exchanges are not available from this gateway.</p>
+          ) : (
+            <Exchanges exchanges={exchanges} />
           )}
         </>
       )}
