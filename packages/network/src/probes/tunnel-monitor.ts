@@ -1,8 +1,10 @@
 /**
- * The tunnel monitor: per operator, both tunnels' VICI state and byte counters, and a TCP connect
- * through the tunnel from the egress source to the operator's API, every `intervalMs`. With failover
- * on, when the active tunnel dies (its CHILD_SA is gone, or TCP probes time out `failAfter` times in
- * a row) the standby is brought up over VICI (`terminate` the dead one, `initiate` the other).
+ * The tunnel monitor: per operator, both tunnels' state from a source (by default VICI: state and
+ * byte counters from the charon running our end; or AWS CloudWatch's TunnelState, see
+ * cloudwatch-probe.ts), and a TCP connect through the tunnel from the egress source to the
+ * operator's API, every `intervalMs`. With failover on (VICI only), when the active tunnel dies (its
+ * CHILD_SA is gone, or TCP probes time out `failAfter` times in a row) the standby is brought up over
+ * VICI (`terminate` the dead one, `initiate` the other).
  *
  * The gateway can consume it as is: `snapshot()` for the health API and metrics, events for logs.
  */
@@ -18,19 +20,39 @@ export interface MonitoredTunnelPair {
     { readonly ike: string; readonly child: string },
     { readonly ike: string; readonly child: string },
   ];
-  /** The VICI socket of the charon that runs our end of these tunnels. */
-  readonly viciSocket: string;
+  /** The VICI socket of the charon that runs our end of these tunnels (required by the VICI source). */
+  readonly viciSocket?: string;
   /** What the TCP probe connects to, through the tunnel. */
   readonly target: TcpProbeTarget;
 }
 
+/** One pair's two tunnels as a source read them. */
+export interface TunnelPairReading {
+  readonly tunnels: readonly [TunnelView, TunnelView];
+  /** Why the state could not be read; the tunnels then read as not up. */
+  readonly error?: string;
+}
+
+/** Where tunnel states come from: VICI (the default) or CloudWatch (createCloudWatchTunnelSource). */
+export interface TunnelStateSource {
+  /** Names the source in snapshots: `vici`, `cloudwatch`. */
+  readonly kind: string;
+  /** Every pair's reading by operator id. Should not throw: a failure is a reading with `error`. */
+  read(pairs: readonly MonitoredTunnelPair[]): Promise<ReadonlyMap<string, TunnelPairReading>>;
+  /** Calls onChange when a tunnel changes between rounds, where the source can tell (VICI's child-updown). */
+  watch?(pairs: readonly MonitoredTunnelPair[], onChange: () => void): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface TunnelMonitorOptions {
   readonly tunnels: readonly MonitoredTunnelPair[];
+  /** Where tunnel states come from. Default: VICI, each pair's `viciSocket`. */
+  readonly source?: TunnelStateSource;
   /** Default 1 000 ms. */
   readonly intervalMs?: number;
   /** TCP probe timeout; default the interval (at most 2 000 ms). */
   readonly probeTimeoutMs?: number;
-  /** Bring the standby up when the active tunnel dies. Default false (observe only). */
+  /** Bring the standby up when the active tunnel dies (VICI source only). Default false (observe only). */
   readonly failover?: boolean;
   /** Consecutive TCP timeouts that declare the active tunnel dead. Default 3. */
   readonly failAfter?: number;
@@ -39,11 +61,19 @@ export interface TunnelMonitorOptions {
 
 export interface TunnelView {
   readonly name: string;
+  /** VICI: the IKE_SA state (ESTABLISHED, CONNECTING..., DOWN). CloudWatch: UP, DOWN or UNKNOWN. */
   readonly state: string;
+  /** VICI: the CHILD_SA state (INSTALLED...) or `none`. CloudWatch: `n/a`. */
   readonly child: string;
   readonly up: boolean;
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** CloudWatch: AWS's outside IP of the tunnel (the TunnelIpAddress dimension), when known. */
+  readonly outsideIp?: string;
+  /** CloudWatch: when the datapoint read was taken (ms since epoch). */
+  readonly observedAt?: number;
+  /** Why this tunnel's state is unknown. */
+  readonly error?: string;
 }
 
 export interface FailoverEvent {
@@ -64,6 +94,10 @@ export interface FailoverEvent {
 
 export interface OperatorTunnelHealth {
   readonly operatorId: string;
+  /** The source the tunnel states came from: `vici`, `cloudwatch`. */
+  readonly source: string;
+  /** Why the last round could not read the tunnels' state (then they read as not up), else null. */
+  readonly error: string | null;
   /** The tunnel carrying traffic (0 or 1), or null when neither is up. */
   readonly active: 0 | 1 | null;
   readonly tunnels: readonly [TunnelView, TunnelView];
@@ -97,6 +131,19 @@ interface PairState {
   lastActive: 0 | 1 | null;
 }
 
+/** What a tunnel reads as when its source failed: not up, with the reason. */
+export function unknownTunnelView(name: string, error?: string): TunnelView {
+  return {
+    name,
+    state: 'UNKNOWN',
+    child: 'n/a',
+    up: false,
+    bytesIn: 0,
+    bytesOut: 0,
+    ...(error ? { error } : {}),
+  };
+}
+
 function view(name: string, sa: TunnelSa | undefined): TunnelView {
   return {
     name,
@@ -105,6 +152,46 @@ function view(name: string, sa: TunnelSa | undefined): TunnelView {
     up: tunnelUp(sa),
     bytesIn: sa?.bytesIn ?? 0,
     bytesOut: sa?.bytesOut ?? 0,
+  };
+}
+
+/** Reads every socket's SAs once per round; a socket that fails gives its pairs that error. */
+function createViciSource(vici: (socketPath: string) => ViciClient): TunnelStateSource {
+  const socketOf = (pair: MonitoredTunnelPair) => pair.viciSocket as string;
+  return {
+    kind: 'vici',
+    async read(pairs) {
+      const bySocket = new Map<string, { sas: TunnelSa[]; error?: string }>();
+      for (const socket of new Set(pairs.map(socketOf))) {
+        bySocket.set(
+          socket,
+          await readTunnelSas(vici(socket)).then(
+            (sas) => ({ sas }),
+            (err: Error) => ({ sas: [], error: `VICI ${socket}: ${err.message}` }),
+          ),
+        );
+      }
+      const out = new Map<string, TunnelPairReading>();
+      for (const pair of pairs) {
+        const { sas, error } = bySocket.get(socketOf(pair)) ?? { sas: [] };
+        const tunnels = [0, 1].map((i) =>
+          view(
+            pair.tunnels[i as 0 | 1].ike,
+            sas.find((s) => s.tunnel === pair.tunnels[i as 0 | 1].ike),
+          ),
+        ) as unknown as [TunnelView, TunnelView];
+        out.set(pair.operatorId, { tunnels, ...(error ? { error } : {}) });
+      }
+      return out;
+    },
+    async watch(pairs, onChange) {
+      for (const socket of new Set(pairs.map(socketOf))) {
+        await vici(socket)
+          .on('child-updown', onChange)
+          .catch(() => undefined);
+      }
+    },
+    async close() {},
   };
 }
 
@@ -123,11 +210,22 @@ export function createTunnelMonitor(options: TunnelMonitorOptions): TunnelMonito
     }
     return c;
   };
+  const source = options.source ?? createViciSource(vici);
+  // options are checked when the monitor is built, not on the first failing round
+  if (options.failover && source.kind !== 'vici') {
+    throw new TypeError(`failover needs the VICI source: ${source.kind} cannot bring a tunnel up`);
+  }
+  if (!options.source) {
+    const missing = options.tunnels.find((p) => !p.viciSocket);
+    if (missing) throw new TypeError(`${missing.operatorId}: the VICI source needs a viciSocket`);
+  }
   const states = new Map<string, PairState>();
   for (const pair of options.tunnels) {
     states.set(pair.operatorId, {
       health: {
         operatorId: pair.operatorId,
+        source: source.kind,
+        error: null,
         active: null,
         tunnels: [view(pair.tunnels[0].ike, undefined), view(pair.tunnels[1].ike, undefined)],
         tcp: null,
@@ -163,7 +261,7 @@ export function createTunnelMonitor(options: TunnelMonitorOptions): TunnelMonito
       restoredAt: null,
       outageMs: null,
     };
-    const client = vici(pair.viciSocket);
+    const client = vici(pair.viciSocket as string);
     try {
       if (from !== null) {
         await client
@@ -185,21 +283,34 @@ export function createTunnelMonitor(options: TunnelMonitorOptions): TunnelMonito
     }
   }
 
-  async function round(): Promise<TunnelMonitorSnapshot> {
-    const bySocket = new Map<string, TunnelSa[]>();
-    for (const socket of new Set(options.tunnels.map((t) => t.viciSocket))) {
-      bySocket.set(socket, await readTunnelSas(vici(socket)).catch(() => []));
+  async function readAll(): Promise<ReadonlyMap<string, TunnelPairReading>> {
+    try {
+      return await source.read(options.tunnels);
+    } catch (err) {
+      // a source that throws anyway: every tunnel reads as unknown, the next round tries again
+      const error = `${source.kind}: ${(err as Error).message}`;
+      return new Map(
+        options.tunnels.map((pair) => [
+          pair.operatorId,
+          {
+            tunnels: [unknownTunnelView(pair.tunnels[0].ike), unknownTunnelView(pair.tunnels[1].ike)],
+            error,
+          },
+        ]),
+      );
     }
+  }
+
+  async function round(): Promise<TunnelMonitorSnapshot> {
+    const readings = await readAll();
     await Promise.all(
       options.tunnels.map(async (pair) => {
         const st = states.get(pair.operatorId) as PairState;
-        const sas = bySocket.get(pair.viciSocket) ?? [];
-        const tunnels = [0, 1].map((i) =>
-          view(
-            pair.tunnels[i as 0 | 1].ike,
-            sas.find((s) => s.tunnel === pair.tunnels[i as 0 | 1].ike),
-          ),
-        ) as unknown as [TunnelView, TunnelView];
+        const reading = readings.get(pair.operatorId) ?? {
+          tunnels: [unknownTunnelView(pair.tunnels[0].ike), unknownTunnelView(pair.tunnels[1].ike)],
+          error: `${source.kind}: no reading for ${pair.operatorId}`,
+        };
+        const tunnels = reading.tunnels;
         const active: 0 | 1 | null = tunnels[0].up ? 0 : tunnels[1].up ? 1 : null;
         const prev = st.health;
         for (const i of [0, 1] as const) {
@@ -222,6 +333,8 @@ export function createTunnelMonitor(options: TunnelMonitorOptions): TunnelMonito
         if (active !== null) st.lastActive = active;
         st.health = {
           operatorId: pair.operatorId,
+          source: source.kind,
+          error: reading.error ?? null,
           active,
           tunnels,
           tcp,
@@ -268,13 +381,11 @@ export function createTunnelMonitor(options: TunnelMonitorOptions): TunnelMonito
     async start() {
       stopped = false;
       // a CHILD_SA going down triggers a round at once instead of waiting for the next interval
-      for (const socket of new Set(options.tunnels.map((t) => t.viciSocket))) {
-        await vici(socket)
-          .on('child-updown', () => {
-            void tick().catch(() => undefined);
-          })
-          .catch(() => undefined);
-      }
+      await source
+        .watch?.(options.tunnels, () => {
+          void tick().catch(() => undefined);
+        })
+        .catch(() => undefined);
       await tick();
       schedule();
     },
@@ -282,6 +393,7 @@ export function createTunnelMonitor(options: TunnelMonitorOptions): TunnelMonito
       stopped = true;
       if (timer) clearTimeout(timer);
       await running?.catch(() => undefined);
+      await source.close().catch(() => undefined);
       await Promise.all([...clients.values()].map((c) => c.close().catch(() => undefined)));
       clients.clear();
     },
