@@ -276,12 +276,14 @@ export interface Store {
    * Leases up to `limit` recharges that need the reconciler: `unknown` with nextAttemptAt <= now and
    * not needsAdmin, and `submitting` or `accepted` whose lease expired (a crashed or dead submitter).
    * Each is leased to `owner` until now + leaseMs. Safe with many replicas: each recharge goes to one.
+   * With `operatorIds`, only those operators' recharges (a gateway that fronts one operator).
    */
   claimReconcileWork(
     owner: string,
     now: number,
     leaseMs: number,
     limit: number,
+    operatorIds?: readonly string[],
   ): Promise<readonly RechargeRecord[]>;
   /** Clears every lease held by `owner` (graceful shutdown). */
   releaseLeases(owner: string): Promise<number>;

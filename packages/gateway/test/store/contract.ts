@@ -723,6 +723,25 @@ export function storeContract(name: string, makeStore: MakeStore, cleanup: () =>
         for (const c of claimed) assert.ok(later.some((r) => r.id === c.id && r.leaseOwner === 'rec-4'));
       });
 
+      it("with operatorIds, leases only those operators' work (a gateway that fronts one operator)", async (t) => {
+        const store = await open(t);
+        const due = { nextAttemptAt: NOW - 1, leaseOwner: null, leaseExpiresAt: null };
+        const mine = await seed(store, 'unknown', { ...due, operatorId: 'mtn-gh' });
+        const theirs = await seed(store, 'unknown', { ...due, operatorId: 'vodafone-gh' });
+        const third = await seed(store, 'unknown', { ...due, operatorId: 'airteltigo-gh' });
+        assert.deepEqual(await store.claimReconcileWork('rec-1', NOW, 30_000, 100, []), []);
+        const claimed = await store.claimReconcileWork('rec-1', NOW, 30_000, 100, ['mtn-gh']);
+        assert.deepEqual(
+          claimed.map((r) => r.id),
+          [mine.id],
+        );
+        const two = await store.claimReconcileWork('rec-2', NOW, 30_000, 100, [
+          'vodafone-gh',
+          'airteltigo-gh',
+        ]);
+        assert.deepEqual(two.map((r) => r.id).sort(), [theirs.id, third.id].sort());
+      });
+
       it('respects the limit and serves the most overdue first', async (t) => {
         const store = await open(t);
         const rs = [];

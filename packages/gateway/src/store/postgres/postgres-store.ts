@@ -159,6 +159,7 @@ const SQL = {
       SELECT id FROM recharges
       WHERE ${LIVE} AND NOT needs_admin
         AND COALESCE(lease_expires_at, 0) <= $2::bigint AND COALESCE(next_attempt_at, 0) <= $2::bigint
+        AND ($5::text[] IS NULL OR operator_id = ANY($5::text[]))
       ORDER BY COALESCE(next_attempt_at, 0), created_at, id
       LIMIT $4
       FOR UPDATE SKIP LOCKED
@@ -437,13 +438,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return { items, nextCursor: rows.length > q.pageSize && last ? encodeCursor(last) : null };
     },
 
-    async claimReconcileWork(owner, now, leaseMs, limit) {
-      if (limit <= 0) return [];
+    async claimReconcileWork(owner, now, leaseMs, limit, operatorIds) {
+      if (limit <= 0 || operatorIds?.length === 0) return [];
       const result = await run('mnogate_claim_reconcile', SQL.claimReconcile, [
         owner,
         now,
         now + leaseMs,
         limit,
+        operatorIds ? [...operatorIds] : null,
       ]);
       return result.rows.map(toRecharge);
     },

@@ -134,6 +134,7 @@ function prepareAll(db: Db) {
          SELECT id FROM recharges
          WHERE ${live} AND needs_admin = 0
            AND COALESCE(lease_expires_at, 0) <= @now AND COALESCE(next_attempt_at, 0) <= @now
+           AND (@operators IS NULL OR operator_id IN (SELECT value FROM json_each(@operators)))
          ORDER BY COALESCE(next_attempt_at, 0), created_at, id LIMIT @limit)
        RETURNING ${RECHARGE_COLUMNS}`,
     ),
@@ -482,11 +483,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       };
     },
 
-    async claimReconcileWork(owner, now, leaseMs, limit) {
-      if (limit <= 0) return [];
+    async claimReconcileWork(owner, now, leaseMs, limit, operatorIds) {
+      if (limit <= 0 || operatorIds?.length === 0) return [];
       const st = s();
+      const operators = operatorIds ? JSON.stringify(operatorIds) : null;
       const rows = await write(
-        () => st.claimReconcile.all({ owner, now, until: now + leaseMs, limit }) as Row[],
+        () => st.claimReconcile.all({ owner, now, until: now + leaseMs, limit, operators }) as Row[],
       );
       return rows.map(toRecharge);
     },
