@@ -106,6 +106,17 @@ export class MnogateStack extends Stack {
       ...(props.imageDirectory ? { directory: props.imageDirectory } : {}),
     });
 
+    // the gateway's tunnel monitor on CloudWatch reads every monitored operator's TunnelState, so
+    // each gateway's role may; ListMetrics only when a connection's outside IPs are not pinned
+    const cloudwatchMonitor = config.gateway.tunnelMonitor?.cloudwatch;
+    const tunnelStateRead = cloudwatchMonitor
+      ? {
+          discover: Object.keys(cloudwatchMonitor.vpnConnections).some(
+            (id) => !cloudwatchMonitor.tunnelOutsideIps[id],
+          ),
+        }
+      : undefined;
+
     const operators = new Map<string, OperatorResources>();
     for (const op of config.operators) {
       const scope = new Construct(this, `Operator${pascalId(op.id)}`);
@@ -126,6 +137,7 @@ export class MnogateStack extends Stack {
         secrets: secrets.apiSecrets,
         parameter: subnetParameter.parameter,
         metricsNamespace: GATEWAY_METRICS.namespace,
+        ...(tunnelStateRead ? { tunnelStateRead } : {}),
       });
       let vpn: OperatorVpn | undefined;
       let alarms: TunnelAlarms | undefined;

@@ -48,7 +48,7 @@ export const NAG_ACKNOWLEDGEMENTS = {
     appliesTo: ['Resource::*'],
     where: 'operator roles and task execution roles',
     reason:
-      "The only Resource '*' statements are ecr:GetAuthorizationToken and cloudwatch:PutMetricData, which support no resource-level permissions; PutMetricData is limited by a cloudwatch:namespace condition to the gateway's namespace. Secrets, parameters, log groups and the image repository are granted by exact ARN.",
+      "The only Resource '*' statements are ecr:GetAuthorizationToken, cloudwatch:PutMetricData and, with the CloudWatch tunnel monitor, the read-only cloudwatch:GetMetricData and cloudwatch:ListMetrics, which support no resource-level permissions; PutMetricData is limited by a cloudwatch:namespace condition to the gateway's namespace. Secrets, parameters, log groups and the image repository are granted by exact ARN.",
   },
   networkAcl: {
     rule: 'AwsSolutions-VPC3',

@@ -16,6 +16,13 @@ export interface OperatorRoleProps {
    * @default - no permission to publish metrics
    */
   readonly metricsNamespace?: string;
+  /**
+   * Let the gateway read its VPN tunnels' state from CloudWatch (AWS/VPN TunnelState):
+   * `cloudwatch:GetMetricData`, and with `discover` also `cloudwatch:ListMetrics` (to find tunnel
+   * outside IPs the config does not pin). Both are read-only and allow no resource but `*`.
+   * @default - no permission to read metrics
+   */
+  readonly tunnelStateRead?: { readonly discover: boolean };
 }
 
 /**
@@ -40,6 +47,18 @@ export class OperatorRole extends Construct {
           actions: ['cloudwatch:PutMetricData'],
           resources: ['*'],
           conditions: { StringEquals: { 'cloudwatch:namespace': props.metricsNamespace } },
+        }),
+      );
+    }
+    if (props.tunnelStateRead) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [
+            'cloudwatch:GetMetricData',
+            ...(props.tunnelStateRead.discover ? ['cloudwatch:ListMetrics'] : []),
+          ],
+          resources: ['*'],
         }),
       );
     }

@@ -27,9 +27,12 @@ export function loadAwsExample(): MnogateConfig {
  */
 export function manyOperatorsConfig(count: number, overrides: { vpnHub?: string } = {}): MnogateConfig {
   const raw = JSON.parse(JSON.stringify(loadAwsExample())) as {
+    gateway: Record<string, unknown>;
     network: Record<string, unknown>;
     operators: Record<string, Cfn>[];
   };
+  // the example's tunnel monitor names its own operators, which are replaced here
+  delete raw.gateway.tunnelMonitor;
   const template = raw.operators[0]!;
   raw.operators = Array.from({ length: count }, (_, i) => {
     const n = i + 1;
