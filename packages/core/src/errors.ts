@@ -56,6 +56,10 @@ export const ERROR_TABLE = {
   MNOGATE_ERR_ROUTE_NO_OPERATOR: { status: 422, message: 'no operator serves this number' },
   MNOGATE_ERR_ROUTE_AMBIGUOUS: { status: 422, message: 'more than one operator could serve this number' },
   MNOGATE_ERR_ROUTE_UNKNOWN_OPERATOR: { status: 422, message: 'no operator has this id' },
+  MNOGATE_ERR_ROUTE_OTHER_GATEWAY: {
+    status: 421,
+    message: "this gateway fronts another operator: send the request to that operator's gateway",
+  },
 
   // money and products
   MNOGATE_ERR_MONEY_INVALID: { status: 400, message: 'the amount is not a valid decimal string' },

@@ -66,6 +66,14 @@ export interface GatewayOptions {
   readonly housekeepingIntervalMs?: number;
   /** Start the reconciler and webhook loops. @default true */
   readonly background?: boolean;
+  /**
+   * Front only this operator (`MNOGATE_OPERATOR_ID` in the AWS deployment, where each operator has
+   * its own gateway in its own subnet): only its runtime is built (its egress address, its secrets),
+   * the reconciler takes only its recharges, a number of another operator is refused with
+   * `MNOGATE_ERR_ROUTE_OTHER_GATEWAY`, and the API is also served under `/operators/<id>` (the load
+   * balancer's path rule). @default every operator of the configuration
+   */
+  readonly operatorScope?: string;
   readonly now?: () => number;
 }
 
@@ -106,6 +114,7 @@ async function buildOperatorRuntimes(
   });
   const runtimes = new Map<string, OperatorRuntime>();
   for (const op of config.operators) {
+    if (options.operatorScope !== undefined && op.id !== options.operatorScope) continue;
     const previous = reuse?.get(op.id);
     if (previous && JSON.stringify(previous.config) === JSON.stringify(op)) {
       runtimes.set(op.id, previous);
@@ -153,8 +162,19 @@ async function loadRouter(config: MnogateConfig, baseDir: string): Promise<Route
   return createRouter(config.operators, table);
 }
 
+/** Refuses a scope that names no operator of the configuration, before anything is opened. */
+function checkOperatorScope(config: MnogateConfig, scope: string | undefined, where: string): void {
+  if (scope === undefined || config.operators.some((op) => op.id === scope)) return;
+  throw new MnogateError(
+    'MNOGATE_ERR_CONFIG_UNKNOWN_OPERATOR',
+    `${where} names operator "${scope}", which the configuration does not have (it has ${config.operators.map((op) => op.id).join(', ')})`,
+    { operatorId: scope },
+  );
+}
+
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const config = options.config;
+  checkOperatorScope(config, options.operatorScope, 'the operator scope (MNOGATE_OPERATOR_ID)');
   const logger = options.logger ?? createLogger();
   const owner = options.owner ?? `${hostname()}-${process.pid}-${newIdBody(Date.now()).slice(-6)}`;
   const store = options.store ?? createStore(config.gateway.store, { baseDir: options.baseDir });
@@ -230,6 +250,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     webhookTarget,
     events: options.events,
     now: options.now,
+    operatorScope: options.operatorScope,
   };
   const engine = createRechargeEngine({ ...shared, router: () => live.router });
   const reconciler = createReconciler(shared);
@@ -274,6 +295,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         );
       }
       const next = parsed.config;
+      checkOperatorScope(next, options.operatorScope, "this gateway's operator scope (MNOGATE_OPERATOR_ID)");
       // operators, router and secrets are built before anything is swapped: a failure leaves all as it was
       const router = await loadRouter(next, options.baseDir);
       const operators = await buildOperatorRuntimes(next, options, rateLimitBackend, live.operators);
@@ -321,6 +343,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     webhookTarget,
     logger,
     apiKeyRateLimit: config.gateway.apiKeyRateLimit,
+    ...(options.operatorScope !== undefined ? { pathPrefix: `/operators/${options.operatorScope}` } : {}),
     readiness: async () => ({
       // one operator down leaves the gateway useful for the others; none reachable does not
       operators:

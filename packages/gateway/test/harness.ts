@@ -29,6 +29,8 @@ export interface HarnessOptions {
   /** Start the reconciler and webhook loops. @default true */
   readonly background?: boolean;
   readonly housekeepingIntervalMs?: number;
+  /** GatewayOptions.operatorScope: front only this operator. */
+  readonly operatorScope?: string;
   /** Edit the configuration before anything starts. */
   readonly edit?: (config: MnogateConfig) => void;
   /** Edit it again once the simulators listen (their endpoints are known), before the gateway starts. */
@@ -128,6 +130,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     env: {},
     background: options.background ?? true,
     ...(options.housekeepingIntervalMs ? { housekeepingIntervalMs: options.housekeepingIntervalMs } : {}),
+    ...(options.operatorScope ? { operatorScope: options.operatorScope } : {}),
   });
   await gateway.listen({ host: '127.0.0.1', port: 0 });
 

@@ -5,7 +5,7 @@ import { loadConfigFile } from '../load-config.js';
 import { onShutdownSignal } from '../signals.js';
 
 export const summary = 'run the gateway: the recharge API, the reconciler and the webhook outbox';
-export const usage = `usage: mnogate serve [--config mnogate.yaml] [--host <addr>] [--port <n>]
+export const usage = `usage: mnogate serve [--config mnogate.yaml] [--host <addr>] [--port <n>] [--operator <id>]
 
 Starts the gateway on the configuration's store (SQLite or PostgreSQL), applies pending migrations,
 and listens on gateway.listen (or --host/--port). SIGINT or SIGTERM stop it gracefully: new
@@ -14,9 +14,16 @@ SIGHUP reloads the configuration file without a restart (validated first; a bad 
 and the running configuration stays), as POST /v1/admin/config/reload does.
 Secrets for the env provider come from this process's environment.
 
-  --config <file>  the configuration file (default: ${DEFAULT_CONFIG_PATH})
-  --host <addr>    override gateway.listen.host
-  --port <n>       override gateway.listen.port`;
+With --operator (or MNOGATE_OPERATOR_ID, which the AWS deployment sets on each operator's gateway),
+the gateway fronts that one operator: it builds only that operator's egress and reads only its
+secrets, reconciles only its recharges, refuses another operator's number with 421
+MNOGATE_ERR_ROUTE_OTHER_GATEWAY, and also serves its API under /operators/<id>/ (the load
+balancer's path rule). MNOGATE_SUBNET_PARAMETER, when set, is logged at start.
+
+  --config <file>    the configuration file (default: ${DEFAULT_CONFIG_PATH})
+  --host <addr>      override gateway.listen.host
+  --port <n>         override gateway.listen.port
+  --operator <id>    front only this operator (default: MNOGATE_OPERATOR_ID, else every operator)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -25,12 +32,20 @@ export async function run(argv: string[]): Promise<number> {
       config: { type: 'string', default: DEFAULT_CONFIG_PATH },
       host: { type: 'string' },
       port: { type: 'string' },
+      operator: { type: 'string' },
     },
     usage,
   );
   const { config, baseDir } = loadConfigFile(values.config);
   const configFile = resolve(values.config);
-  const gateway = await createGateway({ config, baseDir, configFile, env: process.env });
+  const operatorScope = values.operator || process.env.MNOGATE_OPERATOR_ID || undefined;
+  const gateway = await createGateway({
+    config,
+    baseDir,
+    configFile,
+    env: process.env,
+    ...(operatorScope ? { operatorScope } : {}),
+  });
   // SIGHUP: reload the configuration file; a bad one is refused and the running one stays
   process.on('SIGHUP', () => {
     gateway.reloadConfig(undefined, 'signal:SIGHUP').then(
@@ -47,7 +62,18 @@ export async function run(argv: string[]): Promise<number> {
     ...(values.port ? { port: Number(values.port) } : {}),
   });
   gateway.logger.info(
-    { address, operators: config.operators.length, owner: gateway.owner },
+    {
+      address,
+      operators: gateway.operators().size,
+      owner: gateway.owner,
+      ...(operatorScope
+        ? {
+            operatorScope,
+            pathPrefix: `/operators/${operatorScope}`,
+            subnetParameter: process.env.MNOGATE_SUBNET_PARAMETER,
+          }
+        : {}),
+    },
     'mnogate gateway listening',
   );
   await onShutdownSignal();

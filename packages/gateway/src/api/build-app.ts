@@ -37,6 +37,21 @@ export interface BuildAppOptions {
   readonly apiKeyRateLimit?: KeyRateLimit | false;
   /** Passed to Fastify (TLS options, for instance). */
   readonly server?: Readonly<Record<string, unknown>>;
+  /**
+   * Serve every route under this prefix too (`/operators/<id>`, the load balancer's path rule for an
+   * operator's gateway): it is stripped before routing, so `/operators/mtn/v1/recharges` is
+   * `/v1/recharges`. @default none
+   */
+  readonly pathPrefix?: string;
+}
+
+/** `url` without `prefix` when it starts with it (as a whole path segment), else `url`. */
+export function stripPathPrefix(url: string, prefix: string): string {
+  if (!url.startsWith(prefix)) return url;
+  const rest = url.slice(prefix.length);
+  if (rest === '') return '/';
+  if (rest.startsWith('?')) return `/${rest}`;
+  return rest.startsWith('/') ? rest : url;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -51,6 +66,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req_${crypto.randomUUID()}`;
     },
     requestIdHeader: false,
+    ...(options.pathPrefix
+      ? { rewriteUrl: (req: { url?: string }) => stripPathPrefix(req.url ?? '/', options.pathPrefix!) }
+      : {}),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   };
   const app = Fastify(serverOptions as never) as unknown as FastifyInstance;

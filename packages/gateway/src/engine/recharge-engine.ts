@@ -66,6 +66,8 @@ export interface EngineOptions {
   readonly webhookTarget: (clientId: string) => Promise<{ url: string } | null>;
   /** Observers (metrics). */
   readonly events?: EngineEvents;
+  /** The one operator this gateway fronts, if it fronts one (see GatewayOptions.operatorScope). */
+  readonly operatorScope?: string | undefined;
   /** Injected clock (ms since epoch). @default Date.now */
   readonly now?: () => number;
 }
@@ -100,6 +102,17 @@ export function createRechargeEngine(options: EngineOptions): RechargeEngine {
 
   function operatorFor(id: string): OperatorRuntime {
     const runtime = operators().get(id);
+    if (
+      !runtime &&
+      options.operatorScope !== undefined &&
+      options.config.operators.some((o) => o.id === id)
+    ) {
+      throw new MnogateError('MNOGATE_ERR_ROUTE_OTHER_GATEWAY', undefined, {
+        operatorId: id,
+        thisGateway: options.operatorScope,
+        path: `/operators/${id}`,
+      });
+    }
     if (!runtime) throw new MnogateError('MNOGATE_ERR_ROUTE_UNKNOWN_OPERATOR', undefined, { operatorId: id });
     return runtime;
   }

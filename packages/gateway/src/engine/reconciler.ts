@@ -35,6 +35,8 @@ export interface ReconcilerOptions {
   readonly events?: EngineEvents;
   /** Recharges leased per pass. @default 50 */
   readonly batchSize?: number;
+  /** Take only this operator's recharges (a gateway that fronts one operator). */
+  readonly operatorScope?: string | undefined;
   readonly now?: () => number;
 }
 
@@ -235,7 +237,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   }
 
   async function runOnce(): Promise<number> {
-    const work = await store.claimReconcileWork(owner, now(), settings.leaseMs, batchSize);
+    const work = await store.claimReconcileWork(
+      owner,
+      now(),
+      settings.leaseMs,
+      batchSize,
+      options.operatorScope !== undefined ? [options.operatorScope] : undefined,
+    );
     await Promise.all(
       work.map((record) =>
         resolve(record).catch((err: unknown) => {
