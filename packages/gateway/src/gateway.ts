@@ -256,7 +256,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const reconciler = createReconciler(shared);
   const webhooks = createWebhookDispatcher({ config, store, logger, owner, signingSecret, now: options.now });
 
-  const tunnels = createGatewayTunnelMonitor(config, { onChange: options.onTunnelChange, logger });
+  const tunnels = createGatewayTunnelMonitor(config, {
+    onChange: options.onTunnelChange,
+    logger,
+    ...(options.operatorScope !== undefined ? { operatorScope: options.operatorScope } : {}),
+  });
   // expired idempotency keys no longer count (acceptRecharge ignores them); this deletes their rows,
   // and the operator exchanges past their retention
   const housekeeping = createPollingLoop({

@@ -32,6 +32,12 @@ export interface GatewayTunnelMonitorOptions {
   readonly logger?: Pick<Logger, 'warn' | 'info'>;
   /** A CloudWatch client to use instead of the SDK's (tests: AWS does not run here). */
   readonly cloudWatchClient?: CloudWatchClientLike;
+  /**
+   * Monitor only this operator's tunnels: a gateway that fronts one operator (MNOGATE_OPERATOR_ID)
+   * can reach only that operator's API, and need not pay to read the others' metrics.
+   * @default every operator of the configuration
+   */
+  readonly operatorScope?: string;
   readonly now?: () => number;
 }
 
@@ -43,8 +49,11 @@ export function createGatewayTunnelMonitor(
   if (!settings) return undefined;
   const cloudwatch = settings.cloudwatch;
   const operators = config.operators.filter(
-    // with CloudWatch, an operator is monitored once its VPN connection id is in the config
-    (op) => op.vpn && (!cloudwatch || cloudwatch.vpnConnections[op.id] !== undefined),
+    (op) =>
+      op.vpn &&
+      (options.operatorScope === undefined || op.id === options.operatorScope) &&
+      // with CloudWatch, an operator is monitored once its VPN connection id is in the config
+      (!cloudwatch || cloudwatch.vpnConnections[op.id] !== undefined),
   );
   const pairs: MonitoredTunnelPair[] = operators.map((op) => {
     const endpoint = new URL(op.api.endpoints[0]!);

@@ -144,6 +144,29 @@ describe('gateway tunnel states', () => {
     );
   });
 
+  it('monitors only the fronted operator when the gateway is scoped to one', () => {
+    const config = configWith(
+      `  tunnelMonitor:
+    cloudwatch:
+      vpnConnections: { awcc: vpn-0aaaaaaaaaaaaaaa1, roshan: vpn-0bbbbbbbbbbbbbbb2 }
+`,
+      port,
+    );
+    const all = createGatewayTunnelMonitor(config, { cloudWatchClient: fakeCloudWatch().client });
+    assert.deepEqual(
+      all?.snapshot().operators.map((o) => o.operatorId),
+      ['awcc', 'roshan'],
+    );
+    const scoped = createGatewayTunnelMonitor(config, {
+      cloudWatchClient: fakeCloudWatch().client,
+      operatorScope: 'roshan',
+    });
+    assert.deepEqual(
+      scoped?.snapshot().operators.map((o) => o.operatorId),
+      ['roshan'],
+    );
+  });
+
   it('reads CloudWatch for the operators whose VPN connection is configured, reports changes, logs failures once and recoveries', async () => {
     const cw = fakeCloudWatch();
     const { lines, logger } = recordingLogger();
