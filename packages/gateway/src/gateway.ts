@@ -39,6 +39,7 @@ import { createWebhookDispatcher, type WebhookDispatcher } from './engine/webhoo
 import { createSecretsProvider, resolveOperatorCredentials } from './secrets/index.js';
 import { createStore, parseStoreUrl } from './store/index.js';
 import type { Store } from './store/store.js';
+import { createEmfPublisher } from './telemetry/cloudwatch-emf.js';
 import { createLogger } from './telemetry/logger.js';
 import { combineEvents, createGatewayMetrics, type GatewayMetrics } from './telemetry/metrics.js';
 
@@ -74,6 +75,14 @@ export interface GatewayOptions {
    * balancer's path rule). @default every operator of the configuration
    */
   readonly operatorScope?: string;
+  /**
+   * Publish CloudWatch metrics (EMF lines on stdout) in this namespace, even when the configuration
+   * has no `gateway.cloudwatchMetrics` (`MNOGATE_CLOUDWATCH_NAMESPACE`, set by the CDK).
+   * @default config.gateway.cloudwatchMetrics.namespace, else off
+   */
+  readonly cloudwatchNamespace?: string;
+  /** Where EMF lines go. @default process.stdout */
+  readonly emfWrite?: (line: string) => void;
   readonly now?: () => number;
 }
 
@@ -180,6 +189,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const store = options.store ?? createStore(config.gateway.store, { baseDir: options.baseDir });
   await store.migrate();
   // --- metrics: a registry per gateway, fed by the engine's events and the policies' hooks (telemetry/metrics.ts)
+  const emfSettings = config.gateway.cloudwatchMetrics;
+  const emfNamespace = options.cloudwatchNamespace ?? emfSettings?.namespace;
+  const emf = emfNamespace
+    ? createEmfPublisher({
+        namespace: emfNamespace,
+        ...(emfSettings ? { intervalMs: emfSettings.intervalMs } : {}),
+        ...(options.emfWrite ? { write: options.emfWrite } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      })
+    : undefined;
   const metrics = createGatewayMetrics({
     store,
     operatorIds: () => live.operators.keys(),
@@ -188,7 +207,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const userOptions = options;
   options = {
     ...userOptions,
-    events: combineEvents(metrics.events, userOptions.events),
+    events: combineEvents(metrics.events, emf?.events, userOptions.events),
     onCircuitChange(operatorId, state) {
       metrics.setCircuitState(operatorId, state);
       userOptions.onCircuitChange?.(operatorId, state);
@@ -402,6 +421,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await tunnels?.start();
         housekeeping.start();
       }
+      emf?.start();
       return address;
     },
     stop() {
@@ -413,6 +433,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await webhooks.stop();
         await tunnels?.stop();
         await housekeeping.stop();
+        emf?.stop(); // the last interval's counts too
         await store.releaseLeases(owner);
         await Promise.all([...live.operators.values()].map((r) => r.close()));
         await rateLimitBackend.close();

@@ -21,6 +21,7 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { GATEWAY_METRICS } from './ops-dashboard.js';
 import { pascalId } from './plan.js';
 
 /** One operator's gateway tasks: in its subnets, with its security groups and role. */
@@ -169,6 +170,8 @@ export class GatewayService extends Construct {
         environment: {
           MNOGATE_OPERATOR_ID: op.operatorId,
           MNOGATE_SUBNET_PARAMETER: op.subnetParameterName,
+          // the gateway writes the dashboard's metrics as EMF lines; awslogs ships them
+          MNOGATE_CLOUDWATCH_NAMESPACE: GATEWAY_METRICS.namespace,
         },
       });
       const service = new FargateService(this, `${name}Service`, {

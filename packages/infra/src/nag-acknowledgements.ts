@@ -29,7 +29,7 @@ export const NAG_ACKNOWLEDGEMENTS = {
     rule: 'AwsSolutions-ECS2',
     where: 'the gateway task definitions',
     reason:
-      'The only environment variables are MNOGATE_OPERATOR_ID and MNOGATE_SUBNET_PARAMETER, non-secret identifiers; credentials are read from Secrets Manager at run time by the task role.',
+      'The only environment variables are MNOGATE_OPERATOR_ID, MNOGATE_SUBNET_PARAMETER and MNOGATE_CLOUDWATCH_NAMESPACE, non-secret identifiers; credentials are read from Secrets Manager at run time by the task role.',
   },
   apiSecretRotation: {
     rule: 'AwsSolutions-SMG4',

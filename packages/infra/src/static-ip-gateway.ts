@@ -21,6 +21,7 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { OperatorSubnets } from './mno-vpc.js';
+import { GATEWAY_METRICS } from './ops-dashboard.js';
 import { cidrContains } from './plan.js';
 
 export interface StaticIpGatewayProps {
@@ -105,6 +106,7 @@ export class StaticIpGateway extends Construct {
         'docker run -d --restart=always --network host',
         `-e MNOGATE_OPERATOR_ID=${plan.operatorId}`,
         `-e MNOGATE_SUBNET_PARAMETER=${plan.ssmParameterName}`,
+        `-e MNOGATE_CLOUDWATCH_NAMESPACE=${GATEWAY_METRICS.namespace}`,
         // the image's HEALTHCHECK probes this; host networking means the config's own port
         `-e MNOGATE_HEALTH_URL=http://127.0.0.1:${port}/healthz`,
         `--log-driver awslogs --log-opt awslogs-region=${region} --log-opt awslogs-group=${logGroup.logGroupName}`,

@@ -4,6 +4,7 @@ import { type MnogateConfig, ssmSubnetParameterName } from '@mnogate/core';
 import { planAddresses } from '@mnogate/network';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { MnogateStack } from '../src/index.js';
+import { GATEWAY_METRICS } from '../src/ops-dashboard.js';
 import {
   buildStack,
   type Cfn,
@@ -432,7 +433,13 @@ describe('MnogateStack from examples/aws/mnogate.yaml (VGW, four operators, one 
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       TaskRoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
       ContainerDefinitions: [
-        Match.objectLike({ Environment: Match.arrayWith([{ Name: 'MNOGATE_OPERATOR_ID', Value: 'awcc' }]) }),
+        Match.objectLike({
+          Environment: Match.arrayWith([
+            { Name: 'MNOGATE_OPERATOR_ID', Value: 'awcc' },
+            // the gateway publishes the dashboard's metrics in this namespace (EMF on stdout)
+            { Name: 'MNOGATE_CLOUDWATCH_NAMESPACE', Value: GATEWAY_METRICS.namespace },
+          ]),
+        }),
       ],
     });
   });

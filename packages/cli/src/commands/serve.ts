@@ -19,6 +19,8 @@ the gateway fronts that one operator: it builds only that operator's egress and 
 secrets, reconciles only its recharges, refuses another operator's number with 421
 MNOGATE_ERR_ROUTE_OTHER_GATEWAY, and also serves its API under /operators/<id>/ (the load
 balancer's path rule). MNOGATE_SUBNET_PARAMETER, when set, is logged at start.
+MNOGATE_CLOUDWATCH_NAMESPACE (set by the CDK) turns on CloudWatch metrics in that namespace: one
+embedded-metric-format line per operator a minute on stdout, as gateway.cloudwatchMetrics does.
 
   --config <file>    the configuration file (default: ${DEFAULT_CONFIG_PATH})
   --host <addr>      override gateway.listen.host
@@ -45,6 +47,9 @@ export async function run(argv: string[]): Promise<number> {
     configFile,
     env: process.env,
     ...(operatorScope ? { operatorScope } : {}),
+    ...(process.env.MNOGATE_CLOUDWATCH_NAMESPACE
+      ? { cloudwatchNamespace: process.env.MNOGATE_CLOUDWATCH_NAMESPACE }
+      : {}),
   });
   // SIGHUP: reload the configuration file; a bad one is refused and the running one stays
   process.on('SIGHUP', () => {

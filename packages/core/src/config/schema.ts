@@ -111,6 +111,16 @@ export const gatewaySchema = z.strictObject({
   tunnelMonitor: tunnelMonitorSchema.optional(),
   /** Optional number-portability overrides: a CSV of `msisdn,operatorId`, relative to the config file. */
   portabilityFile: z.string().optional(),
+  /**
+   * CloudWatch metrics as embedded-metric-format lines on stdout (the awslogs driver ships them):
+   * what the CDK dashboard graphs. Also switched on by MNOGATE_CLOUDWATCH_NAMESPACE, which the CDK sets.
+   */
+  cloudwatchMetrics: z
+    .strictObject({
+      namespace: z.string().min(1).max(255).default('Mnogate'),
+      intervalMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+    })
+    .optional(),
   /** The redacted HTTP exchanges with operators, kept per recharge for the console and for disputes. */
   exchanges: z
     .strictObject({
