@@ -90,7 +90,12 @@ export interface OperatorHealth {
     readonly lastProbeAt: string | null;
     readonly latencyMs: number | null;
   }[];
-  readonly tunnels: readonly { readonly name: string; readonly up: boolean }[];
+  readonly tunnels: readonly {
+    readonly name: string;
+    readonly up: boolean;
+    readonly state?: string;
+    readonly error?: string;
+  }[];
 }
 
 export interface HealthReport {

@@ -62,8 +62,9 @@ export function OperatorCard({ op, health }: { op: Operator; health: OperatorHea
               </li>
             ))}
             {health.tunnels.map((t) => (
-              <li key={t.name}>
+              <li key={t.name} title={t.error ?? t.state}>
                 <UpDown up={t.up} label={`tunnel ${t.name}`} />
+                {t.error && <span className="muted"> (unreadable: {t.error})</span>}
               </li>
             ))}
             {health.tunnels.length === 0 && <li className="muted">no VPN tunnels configured</li>}

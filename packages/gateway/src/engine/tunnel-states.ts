@@ -125,7 +125,11 @@ export function createGatewayTunnelMonitor(
     stop: () => monitor.stop(),
     states(operatorId) {
       const op = monitor.snapshot().operators.find((o) => o.operatorId === operatorId);
-      return op ? op.tunnels.map((t) => ({ name: t.name, up: t.up })) : [];
+      if (!op) return [];
+      return op.tunnels.map((t) => {
+        const error = t.error ?? op.error;
+        return { name: t.name, up: t.up, state: t.state, ...(error ? { error } : {}) };
+      });
     },
     snapshot: () => monitor.snapshot(),
   };

@@ -8,6 +8,10 @@ export type OperatorStatus = 'healthy' | 'degraded' | 'down';
 export interface TunnelHealth {
   readonly name: string;
   readonly up: boolean;
+  /** VICI: the IKE_SA state (ESTABLISHED, CONNECTING, DOWN); CloudWatch: UP, DOWN or UNKNOWN. */
+  readonly state?: string;
+  /** Why the state could not be read (the source failed, no datapoint): the tunnel then reads as not up. */
+  readonly error?: string;
 }
 
 export interface OperatorHealthOptions {
@@ -100,7 +104,12 @@ export function operatorHealthRoutes(options: OperatorHealthOptions) {
                         type: 'array',
                         items: {
                           type: 'object',
-                          properties: { name: { type: 'string' }, up: { type: 'boolean' } },
+                          properties: {
+                            name: { type: 'string' },
+                            up: { type: 'boolean' },
+                            state: { type: 'string' },
+                            error: { type: 'string', description: 'why the state could not be read' },
+                          },
                         },
                       },
                     },
