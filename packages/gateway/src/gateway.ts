@@ -4,6 +4,7 @@
  * start and graceful stop. `mnogate serve` and `mnogate demo` call this.
  */
 
+import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -104,13 +105,35 @@ export interface Gateway {
    * restart. A refused one throws a MnogateError whose details carry the issues; the running one stays.
    */
   reloadConfig(yaml?: string, actor?: string): Promise<ConfigReloadResult>;
+  /**
+   * Reads every operator's credentials again (the aws and file providers do it every
+   * `gateway.secrets.refreshMs`); an operator whose secret changed gets a new runtime, audited as
+   * `secrets.rotate`. Returns the ids of those operators.
+   */
+  refreshCredentials(): Promise<readonly string[]>;
   /** Listens on config.gateway.listen (or the given port/host) and starts the background loops. */
   listen(override?: { host?: string; port?: number }): Promise<string>;
   /** Graceful stop: refuse new recharges, finish in-flight calls, stop loops, release leases, close. */
   stop(): Promise<void>;
 }
 
-/** A runtime per operator; with `reuse`, an operator whose config did not change keeps its runtime (circuit, stats). */
+/** How often the aws and file providers' credentials are read again, unless configured. */
+const DEFAULT_SECRETS_REFRESH_MS = 300_000;
+
+/** Which credentials a runtime was built with: a digest, so a rotation is seen without keeping a copy. */
+const credentialsDigest = new WeakMap<OperatorRuntime, string>();
+
+function digestOf(credentials: Readonly<Record<string, string>>): string {
+  const sorted = Object.keys(credentials)
+    .sort()
+    .map((k) => [k, credentials[k]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
+
+/**
+ * A runtime per operator. With `reuse`, an operator whose config and credentials did not change
+ * keeps its runtime (circuit, stats); one whose secret was rotated gets a new one.
+ */
 async function buildOperatorRuntimes(
   config: MnogateConfig,
   options: GatewayOptions,
@@ -122,25 +145,35 @@ async function buildOperatorRuntimes(
     env: options.env ?? {},
   });
   const runtimes = new Map<string, OperatorRuntime>();
-  for (const op of config.operators) {
-    if (options.operatorScope !== undefined && op.id !== options.operatorScope) continue;
-    const previous = reuse?.get(op.id);
-    if (previous && JSON.stringify(previous.config) === JSON.stringify(op)) {
-      runtimes.set(op.id, previous);
-      continue;
-    }
-    const credentials = await resolveOperatorCredentials(provider, op);
-    runtimes.set(
-      op.id,
-      await createOperatorRuntime(op, {
+  try {
+    for (const op of config.operators) {
+      if (options.operatorScope !== undefined && op.id !== options.operatorScope) continue;
+      const credentials = await resolveOperatorCredentials(provider, op);
+      const digest = digestOf(credentials);
+      const previous = reuse?.get(op.id);
+      if (
+        previous &&
+        JSON.stringify(previous.config) === JSON.stringify(op) &&
+        credentialsDigest.get(previous) === digest
+      ) {
+        runtimes.set(op.id, previous);
+        continue;
+      }
+      const runtime = await createOperatorRuntime(op, {
         credentials,
         baseDir: options.baseDir,
         rateLimitBackend,
         now: options.now,
         onCircuitChange: options.onCircuitChange,
         onEndpointChange: options.onEndpointChange,
-      }),
-    );
+      });
+      credentialsDigest.set(runtime, digest);
+      runtimes.set(op.id, runtime);
+    }
+  } catch (err) {
+    // nothing half-built stays open: close the runtimes this call made, keep the reused ones
+    for (const [id, runtime] of runtimes) if (reuse?.get(id) !== runtime) void runtime.close();
+    throw err;
   }
   return runtimes;
 }
@@ -356,6 +389,49 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return result;
   }
 
+  // rotated secrets (aws, file providers): read every operator's credentials again; one that changed
+  // gets a new runtime (its connector signs in with the new values), the others keep theirs
+  async function refreshCredentials(): Promise<readonly string[]> {
+    const run = async (): Promise<readonly string[]> => {
+      const current = live;
+      const operators = await buildOperatorRuntimes(
+        current.config,
+        options,
+        rateLimitBackend,
+        current.operators,
+      );
+      const rotated = [...operators.keys()].filter((id) => operators.get(id) !== current.operators.get(id));
+      if (rotated.length === 0) return rotated;
+      live = { ...current, operators };
+      for (const id of rotated) void current.operators.get(id)?.close(); // in-flight calls finish first
+      for (const id of rotated) {
+        await store.appendAudit(
+          { actor: 'system', action: 'secrets.rotate', subject: id, detail: { operatorId: id } },
+          Date.now(),
+        );
+      }
+      logger.info({ operators: rotated }, 'rotated operator credentials picked up');
+      return rotated;
+    };
+    const result = reloading.then(run, run);
+    reloading = result.catch(() => undefined);
+    return result;
+  }
+  const secretsSettings = config.gateway.secrets;
+  const credentialsRefresh =
+    secretsSettings.provider === 'env'
+      ? undefined
+      : createPollingLoop({
+          pass: async () => {
+            await refreshCredentials();
+            return 0;
+          },
+          intervalMs: secretsSettings.refreshMs ?? DEFAULT_SECRETS_REFRESH_MS,
+          fullBatch: Number.POSITIVE_INFINITY,
+          onError: (err) =>
+            logger.warn({ err }, 'operator credentials could not be read again; the running ones stay'),
+        });
+
   const tls = config.gateway.listen.tls;
   const app = await buildApp({
     config: () => live.config,
@@ -408,6 +484,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     metrics,
     reloadConfig,
+    refreshCredentials,
     async listen(override) {
       const address = await app.listen({
         host: override?.host ?? config.gateway.listen.host,
@@ -420,6 +497,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         webhooks.start();
         await tunnels?.start();
         housekeeping.start();
+        credentialsRefresh?.start();
       }
       emf?.start();
       return address;
@@ -433,6 +511,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await webhooks.stop();
         await tunnels?.stop();
         await housekeeping.stop();
+        await credentialsRefresh?.stop();
         emf?.stop(); // the last interval's counts too
         await store.releaseLeases(owner);
         await Promise.all([...live.operators.values()].map((r) => r.close()));

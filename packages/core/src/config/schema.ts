@@ -31,7 +31,12 @@ export const listenSchema = z.strictObject({
 
 export const secretsSchema = z.discriminatedUnion('provider', [
   z.strictObject({ provider: z.literal('env'), prefix: z.string().default('MNOGATE_SECRET_') }),
-  z.strictObject({ provider: z.literal('file'), dir: z.string() }),
+  z.strictObject({
+    provider: z.literal('file'),
+    dir: z.string(),
+    /** How often the operators' credentials are read again (a rotated file is picked up). Default 300000. */
+    refreshMs: z.number().int().positive().optional(),
+  }),
   z.strictObject({
     provider: z.literal('aws'),
     region: z.string().optional(),
