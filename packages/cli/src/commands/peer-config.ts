@@ -96,5 +96,3 @@ function resolveEnvSecret(config: MnogateConfig, ref: string): string | undefine
     .replace(/[^A-Z0-9_]/g, '_');
   return process.env[key];
 }
-
-// TODO: use packages/cli/src/load-config.ts (loadConfigFile) once it lands; read + parse inline until then.

@@ -91,5 +91,3 @@ function table(rows: string[][]): string[] {
     `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd(),
   );
 }
-
-// TODO: use packages/cli/src/load-config.ts (loadConfigFile) once it lands; read + parse inline until then.
