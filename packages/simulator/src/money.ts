@@ -1,33 +1,8 @@
-/** ISO 4217 exponents that are not 2 (the simulator's own small table; every other code has 2). */
-const EXPONENTS: Readonly<Record<string, number>> = {
-  BIF: 0,
-  CLP: 0,
-  DJF: 0,
-  GNF: 0,
-  ISK: 0,
-  JPY: 0,
-  KMF: 0,
-  KRW: 0,
-  PYG: 0,
-  RWF: 0,
-  UGX: 0,
-  UYI: 0,
-  VND: 0,
-  VUV: 0,
-  XAF: 0,
-  XOF: 0,
-  XPF: 0,
-  BHD: 3,
-  IQD: 3,
-  JOD: 3,
-  KWD: 3,
-  LYD: 3,
-  OMR: 3,
-  TND: 3,
-};
+import { currencyExponent as iso4217Exponent } from '@mnogate/core';
 
+/** The currency's ISO 4217 exponent (core's table); an unknown code is taken as 2, as operators do. */
 export function currencyExponent(currency: string): number {
-  return EXPONENTS[currency.toUpperCase()] ?? 2;
+  return iso4217Exponent(currency.toUpperCase()) ?? 2;
 }
 
 /** "100", "100.5", "100.50" (major units) -> minor units; undefined when not a plain positive decimal. */

@@ -1,6 +1,7 @@
 /** The audit log: browse with filters, and verify its hash chain. */
 import { useCallback, useEffect, useState } from 'react';
 import { Alert } from '../components/badges';
+import { LoadMore } from '../components/load-more';
 import { ApiError, api, describeError } from '../lib/api';
 import { formatTime } from '../lib/format';
 import { useLatestRequest } from '../lib/latest';
@@ -173,16 +174,7 @@ export function AuditPage() {
           )}
         </tbody>
       </table>
-      {cursor && (
-        <button
-          type="button"
-          className="secondary"
-          disabled={loading}
-          onClick={() => void load(applied, cursor)}
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore cursor={cursor} loading={loading} onMore={(c) => void load(applied, c)} />
     </section>
   );
 }

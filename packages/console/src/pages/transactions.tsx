@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { Link } from '../app';
 import { Alert, StatusBadge } from '../components/badges';
+import { LoadMore } from '../components/load-more';
 import { api, describeError } from '../lib/api';
 import { formatTime } from '../lib/format';
 import { useLatestRequest } from '../lib/latest';
@@ -194,16 +195,7 @@ export function TransactionsPage() {
           )}
         </tbody>
       </table>
-      {cursor && (
-        <button
-          type="button"
-          className="secondary"
-          disabled={loading}
-          onClick={() => void load(applied, cursor)}
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore cursor={cursor} loading={loading} onMore={(c) => void load(applied, c)} />
     </section>
   );
 }

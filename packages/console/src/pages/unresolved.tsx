@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { Link } from '../app';
 import { Alert } from '../components/badges';
+import { LoadMore } from '../components/load-more';
 import { api, describeError } from '../lib/api';
 import { formatAge } from '../lib/format';
 import { useLatestRequest } from '../lib/latest';
@@ -184,11 +185,7 @@ export function UnresolvedPage() {
           )}
         </tbody>
       </table>
-      {cursor && (
-        <button type="button" className="secondary" onClick={() => void load(cursor)}>
-          Load more
-        </button>
-      )}
+      <LoadMore cursor={cursor} loading={loading} onMore={(c) => void load(c)} />
     </section>
   );
 }

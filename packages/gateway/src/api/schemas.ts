@@ -63,3 +63,22 @@ export const operatorSchema = {
     dialect: { type: 'string' },
   },
 } as const;
+
+/** The query parameters of every cursor-paged list: `limit` (1 to 200, default 50) and `cursor`. */
+export const pageQueryProperties = {
+  limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: '1 to 200, default 50' },
+  cursor: { type: 'string', maxLength: 512, description: 'nextCursor of the previous page' },
+} as const;
+
+/** The answer of a cursor-paged list of `items`. */
+export function pageSchema<T>(items: T) {
+  return {
+    type: 'object',
+    properties: { items: { type: 'array', items }, nextCursor: { type: ['string', 'null'] } },
+  } as const;
+}
+
+/** The page size a `limit` query parameter asks for, within 1 to 200 (default 50). */
+export function pageLimit(limit: string | undefined): number {
+  return Math.min(200, Math.max(1, Number(limit ?? 50)));
+}

@@ -6,7 +6,7 @@ import { rechargeView } from '../../engine/recharge-view.js';
 import { webhookFor } from '../../engine/webhook-event.js';
 import type { Store } from '../../store/store.js';
 import { requireKey } from '../auth.js';
-import { problemRef, rechargeSchema } from '../schemas.js';
+import { pageLimit, pageQueryProperties, pageSchema, problemRef, rechargeSchema } from '../schemas.js';
 
 export interface AdminRoutesOptions {
   readonly store: Store;
@@ -33,36 +33,26 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
               enum: ['true', 'false'],
               description: 'include those the reconciler is still working on',
             },
-            limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
-            cursor: { type: 'string', maxLength: 512 },
+            ...pageQueryProperties,
           },
         },
         response: {
-          200: {
+          200: pageSchema({
             type: 'object',
             properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    recharge: rechargeSchema,
-                    needsAdmin: { type: 'boolean' },
-                    reconcileAttempts: { type: 'integer' },
-                    ageSeconds: { type: 'integer' },
-                    nextAttemptAt: { type: ['string', 'null'] },
-                  },
-                },
-              },
-              nextCursor: { type: ['string', 'null'] },
+              recharge: rechargeSchema,
+              needsAdmin: { type: 'boolean' },
+              reconcileAttempts: { type: 'integer' },
+              ageSeconds: { type: 'integer' },
+              nextAttemptAt: { type: ['string', 'null'] },
             },
-          },
+          }),
           '4xx': problemRef,
         },
       },
     },
     async (request) => {
-      const limit = Math.min(200, Math.max(1, Number(request.query.limit ?? 50)));
+      const limit = pageLimit(request.query.limit);
       const page = await store.listRecharges(
         { status: 'unknown', needsAdmin: request.query.all === 'true' ? undefined : true },
         limit,

@@ -3,7 +3,7 @@ import { MnogateError } from '@mnogate/core';
 import type { FastifyInstance } from 'fastify';
 import { verifyAuditChain } from '../../audit/verify.js';
 import type { AuditEntry, Store } from '../../store/store.js';
-import { problemRef } from '../schemas.js';
+import { pageLimit, pageQueryProperties, pageSchema, problemRef } from '../schemas.js';
 
 export interface AuditRoutesOptions {
   readonly store: Store;
@@ -88,25 +88,18 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
             subject: { type: 'string', maxLength: 200, description: 'a recharge id, a key id, config' },
             from: { type: 'string', description: 'ISO 8601: at or after' },
             to: { type: 'string', description: 'ISO 8601: before' },
-            limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: '1 to 200, default 50' },
-            cursor: { type: 'string', maxLength: 256 },
+            ...pageQueryProperties,
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: { type: 'array', items: entrySchema },
-              nextCursor: { type: ['string', 'null'] },
-            },
-          },
+          200: pageSchema(entrySchema),
           '4xx': problemRef,
         },
       },
     },
     async (request) => {
       const q = request.query;
-      const limit = Math.min(200, Math.max(1, Number(q.limit ?? 50)));
+      const limit = pageLimit(q.limit);
       const page = await store.listAudit(
         {
           actor: q.actor,

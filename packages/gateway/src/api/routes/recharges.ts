@@ -14,7 +14,7 @@ import type { RechargeEngine } from '../../engine/recharge-engine.js';
 import { type RechargeView, rechargeView } from '../../engine/recharge-view.js';
 import type { RechargeRecord, RechargeStatus, Store, StoredResponse } from '../../store/store.js';
 import { requireKey } from '../auth.js';
-import { problemRef, rechargeSchema } from '../schemas.js';
+import { pageLimit, pageQueryProperties, pageSchema, problemRef, rechargeSchema } from '../schemas.js';
 
 export interface RechargeRoutesOptions {
   readonly store: Store;
@@ -203,18 +203,11 @@ export async function rechargeRoutes(app: FastifyInstance, options: RechargeRout
             reference: { type: 'string', maxLength: 128 },
             from: { type: 'string', description: 'ISO 8601: created at or after' },
             to: { type: 'string', description: 'ISO 8601: created before' },
-            limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: '1 to 200, default 50' },
-            cursor: { type: 'string', maxLength: 512 },
+            ...pageQueryProperties,
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: { type: 'array', items: rechargeSchema },
-              nextCursor: { type: ['string', 'null'] },
-            },
-          },
+          200: pageSchema(rechargeSchema),
           '4xx': problemRef,
         },
       },
@@ -222,7 +215,7 @@ export async function rechargeRoutes(app: FastifyInstance, options: RechargeRout
     async (request) => {
       const key = requireKey(request);
       const q = request.query;
-      const limit = Math.min(200, Math.max(1, Number(q.limit ?? 50)));
+      const limit = pageLimit(q.limit);
       const page = await store.listRecharges(
         {
           clientId: key.scopes.includes('admin') ? undefined : key.clientId,
