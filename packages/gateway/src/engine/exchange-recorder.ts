@@ -44,11 +44,22 @@ interface Capture {
   error: string | null;
 }
 
+/** Transport headers that say nothing about the exchange: not kept. */
+const NOISE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'date',
+  'content-length',
+  'host',
+]);
+
 function headerRecord(raw: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   const add = (name: unknown, value: unknown) => {
     if (value === undefined || value === null) return;
     const key = String(name).toLowerCase();
+    if (NOISE_HEADERS.has(key)) return;
     const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
     out[key] = key in out ? `${out[key]}, ${text}` : text;
   };

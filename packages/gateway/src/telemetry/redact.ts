@@ -73,6 +73,15 @@ const xmlEscape = (text: string) =>
  */
 export function redactValues(text: string, values: readonly string[]): string {
   if (values.length === 0 || text.length === 0) return text;
+  return text.replace(valuesPattern(values), REDACTED);
+}
+
+/** One compiled pattern per list of values (an operator's credentials), built on first use. */
+const valuePatterns = new WeakMap<readonly string[], RegExp>();
+
+function valuesPattern(values: readonly string[]): RegExp {
+  const cached = valuePatterns.get(values);
+  if (cached) return cached;
   const forms = new Set<string>();
   for (const v of values) {
     if (!v) continue;
@@ -82,7 +91,8 @@ export function redactValues(text: string, values: readonly string[]): string {
   }
   const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
   const pattern = new RegExp(`(?<![A-Za-z0-9_-])(?:${alternatives.join('|')})(?![A-Za-z0-9_-])`, 'g');
-  return text.replace(pattern, REDACTED);
+  valuePatterns.set(values, pattern);
+  return pattern;
 }
 
 const E164 = /(\+|%2B)(\d{8,15})\b/gi;
