@@ -140,7 +140,8 @@ describe('operator policies and failover', () => {
     const started = Date.now();
     const refused = await post(numberFor('+9378'));
     assert.equal(refused.json().failure.code, 'MNOGATE_ERR_POLICY_CIRCUIT_OPEN');
-    assert.ok(Date.now() - started < 200, 'refused at once');
+    // refused without waiting on the operator: well within one request timeout (800 ms), whatever the machine's load
+    assert.ok(Date.now() - started < 800, 'refused at once');
     assert.equal(h.simulators.counters('etisalat').topups, 0);
     await h.simulators.setFaults('etisalat', { down: false });
     await new Promise((res) => setTimeout(res, 700)); // the cooldown passes: one probe call goes through
