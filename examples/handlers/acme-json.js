@@ -87,6 +87,8 @@ export function createConnector({ operator, credentials }) {
       const r = await call(ctx, 'GET', `acme/v1/recharges/${encodeURIComponent(req.reference)}`, token);
       if (r.error) return { status: 'error', message: r.error.message };
       if (r.statusCode === 404) return { status: 'not-found', message: 'acme never saw this reference' };
+      // our token refused: still "ask again later", but `mnogate doctor` names the credentials
+      if (r.statusCode === 401) return { status: 'error', reason: 'auth', message: 'acme refused our token' };
       const result = r.json?.result;
       if (r.statusCode !== 200) return { status: 'error', message: `acme status answered ${r.statusCode}` };
       if (result === 'OK')

@@ -63,8 +63,12 @@ export type StatusOutcome =
   | { readonly status: 'pending'; readonly operatorCode?: string | undefined; readonly message: string }
   /** The operator has no record of our reference. */
   | { readonly status: 'not-found'; readonly operatorCode?: string | undefined; readonly message: string }
-  /** The query itself failed (timeout, busy, unreadable): ask again later. */
-  | { readonly status: 'error'; readonly message: string };
+  /**
+   * The query itself failed (timeout, busy, unreadable, refused): ask again later, whatever the
+   * reason. `reason: 'auth'` when the operator refused our credentials or our access (a wrong or
+   * rotated secret): the answer says nothing about the recharge, but tells an operator's admin why.
+   */
+  | { readonly status: 'error'; readonly message: string; readonly reason?: 'auth' | undefined };
 
 export interface Connector {
   readonly dialect: string;

@@ -47,6 +47,16 @@ export function option(operator: OperatorConfig, name: string, fallback?: string
   return value === undefined ? fallback : String(value);
 }
 
+/** A comma-separated option (`"4006, 4010"`) as a set of its trimmed, non-empty values. */
+export function optionSet(operator: OperatorConfig, name: string, fallback = ''): ReadonlySet<string> {
+  return new Set(
+    option(operator, name, fallback)
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
+}
+
 /** The date/time parts of `date` in an IANA time zone (default UTC), zero-padded. */
 export function dateParts(
   date: Date,

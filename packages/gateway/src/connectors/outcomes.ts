@@ -10,6 +10,8 @@ export interface CodeClass {
   readonly status: StatusOutcome['status'];
   /** A short meaning, and why it is classified so. */
   readonly meaning: string;
+  /** The code says the operator refused our credentials or access: a status query reads `error`, reason `auth`. */
+  readonly authFailure?: boolean;
 }
 
 export type CodeTable = Readonly<Record<string, CodeClass>>;
@@ -32,6 +34,11 @@ export function transportRechargeOutcome(result: TransportFailure): RechargeOutc
 export function transportStatusOutcome(result: TransportFailure): StatusOutcome {
   const what = result.kind === 'not-sent' ? `not sent (${result.code})` : result.kind;
   return { status: 'error', message: `status query ${what}: ${result.message}` };
+}
+
+/** A status query that got no usable answer: ask again later; reason `auth` when `code` says our credentials were refused. */
+export function statusQueryError(message: string, code?: CodeClass): StatusOutcome {
+  return code?.authFailure ? { status: 'error', reason: 'auth', message } : { status: 'error', message };
 }
 
 /** An answer that was not what the dialect promised: only a status query can tell. */
@@ -115,6 +122,6 @@ export function statusFromCode(
     case 'not-found':
       return { status: 'not-found', operatorCode: code, message };
     case 'error':
-      return { status: 'error', message: `status query answered ${code}: ${message}` };
+      return statusQueryError(`status query answered ${code}: ${message}`, entry);
   }
 }

@@ -15,6 +15,7 @@ import {
   type ScriptedServer,
   type Step,
   startScriptedServer,
+  statusRead,
   testAgent,
 } from './helpers.js';
 
@@ -227,7 +228,13 @@ describe('ers connector: status classification', () => {
       reply(500, topupResponse('933', 'x', 'getTransactionStatusResponse')),
       'not-found',
     ],
-    ['20: our query was refused (not the top-up)', status('20'), 'error'],
+    ['20: our credentials were refused (not the top-up)', status('20'), 'error:auth'],
+    ['21: our principal was refused', status('21'), 'error:auth'],
+    [
+      '20 inside a 500 answer',
+      reply(500, topupResponse('20', 'x', 'getTransactionStatusResponse')),
+      'error:auth',
+    ],
     ['93: busy', status('93'), 'error'],
     ['90: system error', status('90'), 'error'],
     ['query ok, original refused (nested)', nested('0', '40'), 'failed'],
@@ -249,7 +256,7 @@ describe('ers connector: status classification', () => {
   for (const [name, , expected] of cases) {
     it(`reads ${name} as ${expected}`, async () => {
       const out = await connector.status(makeCall(), ctxFor(server.url, agent));
-      assert.equal(out.status, expected, JSON.stringify(out));
+      assert.equal(statusRead(out), expected, JSON.stringify(out));
     });
   }
 });

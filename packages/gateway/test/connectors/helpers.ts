@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { OperatorConfig, ProductConfig } from '@mnogate/core';
 import { Agent } from 'undici';
-import type { CallContext, RechargeCall } from '../../src/connectors/connector.js';
+import type { CallContext, RechargeCall, StatusOutcome } from '../../src/connectors/connector.js';
 
 export interface SeenRequest {
   readonly method: string;
@@ -159,3 +159,8 @@ export function ctxFor(endpoint: string, dispatcher: Agent, timeoutMs = 1_000): 
 
 /** The fixed clock the tests inject: 2025-03-04 09:05:06 UTC. */
 export const FIXED_NOW = () => new Date(Date.UTC(2025, 2, 4, 9, 5, 6));
+
+/** A status outcome as the tables expect it: its status, and `error:auth` for a refusal of our credentials. */
+export function statusRead(out: StatusOutcome): string {
+  return out.status === 'error' && out.reason ? `error:${out.reason}` : out.status;
+}

@@ -19,6 +19,7 @@ import {
   type ScriptedServer,
   type Step,
   startScriptedServer,
+  statusRead,
   testAgent,
 } from './helpers.js';
 
@@ -212,6 +213,7 @@ describe('huawei-cbs connector: status classification', () => {
     ['only other serials', logAnswer('0', entry('OTHER-1', '0') + entry('OTHER-2', '0')), 'not-found'],
     ['an empty log', logAnswer('0', ''), 'not-found'],
     ['a non-zero header', logAnswer('102010999', ''), 'error'],
+    ['102010107: our credentials were refused', logAnswer('102010107', ''), 'error:auth'],
     ['a SOAP fault', reply(500, FAULT), 'error'],
     ['garbage', reply(200, 'nope'), 'error'],
     ['no answer', hang(), 'error'],
@@ -228,7 +230,7 @@ describe('huawei-cbs connector: status classification', () => {
   for (const [name, , expected] of cases) {
     it(`reads ${name} as ${expected}`, async () => {
       const out = await connector.status(makeCall(), ctxFor(server.url, agent));
-      assert.equal(out.status, expected, JSON.stringify(out));
+      assert.equal(statusRead(out), expected, JSON.stringify(out));
     });
   }
 });

@@ -19,6 +19,7 @@ import {
   type ScriptedServer,
   type Step,
   startScriptedServer,
+  statusRead,
   testAgent,
 } from './helpers.js';
 
@@ -233,7 +234,9 @@ describe('pretups connector: status classification', () => {
     ['no REQSTATUS, 206', stat('206'), 'failed'],
     ['an error code that says not found', stat('2052', undefined, 'Transaction not found'), 'not-found'],
     ['a configured not-found code', stat('9999', undefined, 'no luck'), 'not-found'],
-    ['an error code for the query (auth)', stat('1003', undefined, 'Invalid password'), 'error'],
+    ['1001: our login was refused', stat('1001', undefined, 'Authentication failed'), 'error:auth'],
+    ['1002: our PIN was refused', stat('1002', undefined, 'Invalid PIN'), 'error:auth'],
+    ['an error code not listed as auth', stat('1003', undefined, 'Invalid password'), 'error'],
     ['HTTP 500', reply(500, ''), 'error'],
     ['garbage', reply(200, '<<<'), 'error'],
     ['no answer', hang(), 'error'],
@@ -250,7 +253,30 @@ describe('pretups connector: status classification', () => {
   for (const [name, , expected] of cases) {
     it(`reads ${name} as ${expected}`, async () => {
       const out = await connector.status(makeCall(), ctxFor(server.url, agent));
-      assert.equal(out.status, expected, JSON.stringify(out));
+      assert.equal(statusRead(out), expected, JSON.stringify(out));
     });
   }
+});
+
+describe('pretups connector: authFailedCodes replaces the authentication codes', () => {
+  let server: ScriptedServer;
+  const agent = testAgent();
+  const stat = (txn: string) =>
+    reply(
+      200,
+      `<?xml version="1.0"?><COMMAND><TYPE>EXRCSTATRESP</TYPE><TXNSTATUS>${txn}</TXNSTATUS><EXTREFNUM>${ref}</EXTREFNUM><MESSAGE>m</MESSAGE></COMMAND>`,
+    );
+  before(async () => {
+    server = await startScriptedServer([stat('1003'), stat('1001')]);
+  });
+  after(async () => {
+    await server.close();
+    await agent.close();
+  });
+
+  it('reads a configured code as error:auth, and a default one no longer', async () => {
+    const connector = connectorFor(server.url, { authFailedCodes: '1003' });
+    assert.equal(statusRead(await connector.status(makeCall(), ctxFor(server.url, agent))), 'error:auth');
+    assert.equal(statusRead(await connector.status(makeCall(), ctxFor(server.url, agent))), 'error');
+  });
 });

@@ -15,6 +15,7 @@ import {
   reply,
   type ScriptedServer,
   startScriptedServer,
+  statusRead,
   testAgent,
 } from './helpers.js';
 
@@ -51,6 +52,7 @@ describe('connector registry: the example handler module', () => {
       hang(),
       reply(404, '{}', 'application/json'),
       reply(200, JSON.stringify({ result: 'PENDING' }), 'application/json'),
+      reply(401, '{}', 'application/json'),
     ]);
   });
   after(async () => {
@@ -76,6 +78,8 @@ describe('connector registry: the example handler module', () => {
     assert.equal(timedOut.status, 'unknown');
     assert.equal((await c.status(makeCall(), ctxFor(server.url, agent))).status, 'not-found');
     assert.equal((await c.status(makeCall(), ctxFor(server.url, agent))).status, 'pending');
+    // the guard passes a handler's auth reason through, for doctor
+    assert.equal(statusRead(await c.status(makeCall(), ctxFor(server.url, agent))), 'error:auth');
     const refused = `http://127.0.0.1:${await closedPort()}`;
     const notSent = await c.recharge(makeCall(), ctxFor(refused, agent));
     assert.deepEqual(notSent.status === 'failed' && notSent.sent, false);

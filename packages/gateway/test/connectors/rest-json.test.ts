@@ -13,6 +13,7 @@ import {
   resetAfterBody,
   type ScriptedServer,
   startScriptedServer,
+  statusRead,
   testAgent,
 } from './helpers.js';
 
@@ -185,6 +186,8 @@ describe('rest-json connector: status', () => {
       'not-found',
     ],
     ['HTTP 503', [503, 'busy', 'text/plain'], 'error'],
+    ['HTTP 401', [401, '{"error":{"code":"UNAUTHORIZED"}}', JSON_TYPE], 'error:auth'],
+    ['HTTP 403', [403, '{"message":"Forbidden"}', JSON_TYPE], 'error:auth'],
     ['garbage', [200, 'garbage', 'text/plain'], 'error'],
     ['no answer', 'hang', 'error'],
   ];
@@ -200,7 +203,7 @@ describe('rest-json connector: status', () => {
   for (const [name, , expected] of script) {
     it(`reads ${name} as ${expected}`, async () => {
       const out = await connector.status(makeCall(), ctxFor(`${server.url}/`, agent));
-      assert.equal(out.status, expected, JSON.stringify(out));
+      assert.equal(statusRead(out), expected, JSON.stringify(out));
       const seen = server.requests.at(-1)!;
       assert.equal(seen.method, 'GET');
       assert.equal(seen.url.pathname, '/topups');

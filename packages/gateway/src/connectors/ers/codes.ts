@@ -5,7 +5,8 @@
  * SERVICE_UNAVAILABLE are conventionally refusals at the door (nothing was attempted), while
  * SYSTEM_ERROR and ACCOUNTSYSTEM_TIMEOUT may come after the account system took the credit.
  * On a status query, codes about our own access (authentication, busy, unavailable) say nothing
- * about the original top-up: they are `error` (ask again later), never `failed`.
+ * about the original top-up: they are `error` (ask again later), never `failed`; authentication and
+ * access refusals say so (`authFailure`), so that doctor can tell a wrong secret from a busy operator.
  */
 import type { CodeTable } from '../outcomes.js';
 
@@ -28,12 +29,14 @@ export const ERS_RESULT_CODES = {
     name: 'AUTHENTICATION_FAILED',
     recharge: 'failed',
     status: 'error',
+    authFailure: true,
     meaning: 'our credentials were refused (on a status query: the query was refused, not the top-up)',
   },
   '21': {
     name: 'ACCESS_DENIED',
     recharge: 'failed',
     status: 'error',
+    authFailure: true,
     meaning: 'not allowed for our principal (on a status query: the query was refused)',
   },
   '32': {

@@ -16,9 +16,11 @@ import { el, excerpt, majorUnits, msisdnDigits, option, productCode } from '../f
 import { httpCall } from '../http-call.js';
 import {
   type CodeClass,
+  type CodeTable,
   guardHttpStatus,
   rechargeFromCode,
   statusFromCode,
+  statusQueryError,
   transportRechargeOutcome,
   transportStatusOutcome,
   unparseable,
@@ -162,9 +164,13 @@ export const createErsConnector: ConnectorFactory = (options: ConnectorOptions):
       if (ret === undefined || queryCode === undefined || queryCode === '') {
         return { status: 'error', message: `status query HTTP ${res.statusCode}: ${excerpt(res.body)}` };
       }
-      // Only 2xx answers count, except an explicit TRANSACTION_NOT_FOUND in a fault-coded answer.
+      // Only 2xx answers count, except an explicit TRANSACTION_NOT_FOUND in a fault-coded answer
+      // (and an authentication refusal there is still one).
       if ((res.statusCode < 200 || res.statusCode >= 300) && queryCode !== '933') {
-        return { status: 'error', message: `status query HTTP ${res.statusCode}: ${excerpt(res.body)}` };
+        return statusQueryError(
+          `status query HTTP ${res.statusCode}: ${excerpt(res.body)}`,
+          (ERS_RESULT_CODES as CodeTable)[queryCode],
+        );
       }
       const code = queryCode === '0' ? (nestedOriginalCode(ret) ?? '0') : queryCode;
       return statusFromCode(ERS_RESULT_CODES, ERS_UNLISTED, code, {

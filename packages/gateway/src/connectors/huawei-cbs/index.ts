@@ -13,12 +13,13 @@ import type {
   RechargeOutcome,
   StatusOutcome,
 } from '../connector.js';
-import { dateParts, el, excerpt, msisdnDigits, option } from '../format.js';
+import { dateParts, el, excerpt, msisdnDigits, option, optionSet } from '../format.js';
 import { httpCall } from '../http-call.js';
 import {
   type CodeTable,
   guardHttpStatus,
   rechargeFromCode,
+  statusQueryError,
   transportRechargeOutcome,
   transportStatusOutcome,
   unparseable,
@@ -67,15 +68,6 @@ function resultHeader(doc: XmlNode): { code?: string | undefined; desc?: string 
   return { code: nonEmptyTextAt(header, 'ResultCode'), desc: nonEmptyTextAt(header, 'ResultDesc') };
 }
 
-function codeList(value: string): Set<string> {
-  return new Set(
-    value
-      .split(',')
-      .map((c) => c.trim())
-      .filter(Boolean),
-  );
-}
-
 /** Every element (depth first) that carries our serial number in a direct child. */
 function logEntriesFor(doc: XmlNode, reference: string): XmlNode[] {
   const out: XmlNode[] = [];
@@ -96,7 +88,7 @@ export const createHuaweiCbsConnector: ConnectorFactory = (options: ConnectorOpt
   const beId = option(operator, 'beId', '');
   const channelId = option(operator, 'rechargeChannelId', '');
   const timeZone = option(operator, 'timeZone', 'UTC');
-  const ambiguous = codeList(option(operator, 'ambiguousResultCodes', ''));
+  const ambiguous = optionSet(operator, 'ambiguousResultCodes');
   const table: CodeTable = {
     ...Object.fromEntries([...ambiguous].map((c) => [c, HUAWEI_CBS_AMBIGUOUS_CODE])),
     ...HUAWEI_CBS_RESULT_CODES,
@@ -190,7 +182,10 @@ export const createHuaweiCbsConnector: ConnectorFactory = (options: ConnectorOpt
         return { status: 'error', message: `status query HTTP ${res.statusCode}: ${excerpt(res.body)}` };
       }
       if (header.code !== '0') {
-        return { status: 'error', message: `status query answered ${header.code}: ${header.desc ?? ''}` };
+        return statusQueryError(
+          `status query answered ${header.code}: ${header.desc ?? ''}`,
+          table[header.code],
+        );
       }
       const entries = logEntriesFor(doc, call.reference);
       if (entries.length === 0) {

@@ -38,3 +38,10 @@ export const PRETUPS_ERROR_CODE: CodeClass = {
   status: 'failed',
   meaning: 'an error code: the request was refused',
 };
+
+/**
+ * TXNSTATUS codes that refuse our credentials (1001: login, password or gateway code; 1002: PIN).
+ * A status query answered with one is an `error` with reason `auth`. Option `authFailedCodes`
+ * (comma-separated) replaces them for a deployment with other codes.
+ */
+export const PRETUPS_AUTH_FAILED_CODES: readonly string[] = ['1001', '1002'];

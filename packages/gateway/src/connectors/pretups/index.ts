@@ -12,7 +12,7 @@ import type {
   RechargeOutcome,
   StatusOutcome,
 } from '../connector.js';
-import { dateParts, el, excerpt, majorUnits, msisdnDigits, option } from '../format.js';
+import { dateParts, el, excerpt, majorUnits, msisdnDigits, option, optionSet } from '../format.js';
 import { httpCall } from '../http-call.js';
 import {
   guardHttpStatus,
@@ -23,9 +23,9 @@ import {
   unparseable,
 } from '../outcomes.js';
 import { findFirst, nonEmptyTextAt, parseXml, type XmlNode } from '../xml.js';
-import { PRETUPS_ERROR_CODE, PRETUPS_TXN_STATUS } from './codes.js';
+import { PRETUPS_AUTH_FAILED_CODES, PRETUPS_ERROR_CODE, PRETUPS_TXN_STATUS } from './codes.js';
 
-export { PRETUPS_ERROR_CODE, PRETUPS_TXN_STATUS } from './codes.js';
+export { PRETUPS_AUTH_FAILED_CODES, PRETUPS_ERROR_CODE, PRETUPS_TXN_STATUS } from './codes.js';
 
 /** Messages that say the operator has no record of the reference (when no not-found code is configured). */
 const NOT_FOUND_MESSAGE = /not\s*found|does\s*not\s*exist|no\s+(such\s+)?(record|transaction)|no\s+data/i;
@@ -73,12 +73,8 @@ export const createPretupsConnector: ConnectorFactory = (options: ConnectorOptio
     SOURCE_TYPE: option(operator, 'sourceType', 'EXTGW'),
     SERVICE_PORT: option(operator, 'servicePort', ''),
   };
-  const notFoundCodes = new Set(
-    option(operator, 'statusNotFoundCodes', '')
-      .split(',')
-      .map((c) => c.trim())
-      .filter(Boolean),
-  );
+  const notFoundCodes = optionSet(operator, 'statusNotFoundCodes');
+  const authFailedCodes = optionSet(operator, 'authFailedCodes', PRETUPS_AUTH_FAILED_CODES.join(','));
   const retailer = () =>
     el('EXTNWCODE', option(operator, 'extNwCode', '')) +
     el('MSISDN', option(operator, 'retailerMsisdn', '')) +
@@ -161,7 +157,15 @@ export const createPretupsConnector: ConnectorFactory = (options: ConnectorOptio
       if (answer.txnStatus in PRETUPS_TXN_STATUS) {
         return statusFromCode(PRETUPS_TXN_STATUS, PRETUPS_ERROR_CODE, answer.txnStatus, details);
       }
-      // An error code for the query itself: not-found when it says so, else ask again later.
+      // An error code for the query itself: our credentials refused, not-found when it says so,
+      // else ask again later.
+      if (authFailedCodes.has(answer.txnStatus)) {
+        return {
+          status: 'error',
+          reason: 'auth',
+          message: `status query answered ${answer.txnStatus}: ${answer.message ?? 'authentication failed'}`,
+        };
+      }
       if (notFoundCodes.has(answer.txnStatus) || NOT_FOUND_MESSAGE.test(answer.message ?? '')) {
         return {
           status: 'not-found',

@@ -45,6 +45,9 @@ export const REST_JSON_STATUSES = {
   },
 } as const satisfies CodeTable;
 
+/** HTTP statuses of a status query that refuse our API key: `error`, reason `auth`. */
+export const REST_JSON_AUTH_FAILED_STATUSES: readonly number[] = [401, 403];
+
 /** How `amount` is written: a decimal string in major units (default), a JSON number in major units, or integer minor units. */
 export type RestJsonAmountFormat = 'major-string' | 'major-number' | 'minor';
 
@@ -187,7 +190,11 @@ export const createRestJsonConnector: ConnectorFactory = (options: ConnectorOpti
         };
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {
-        return { status: 'error', message: `status query HTTP ${res.statusCode}: ${excerpt(res.body)}` };
+        const message = `status query HTTP ${res.statusCode}: ${excerpt(res.body)}`;
+        // 401: the key was refused; 403: not allowed for this key (API gateways also answer 403 for a bad key)
+        if (REST_JSON_AUTH_FAILED_STATUSES.includes(res.statusCode))
+          return { status: 'error', reason: 'auth', message };
+        return { status: 'error', message };
       }
       const found = findTopup(parseJson(res.body), call.reference);
       if (found === 'absent') {
