@@ -6,20 +6,11 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from './run-cli.js';
-
-async function freePort(host: string): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, host, r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+import { demoConfigOnFreePorts, REPO_ROOT } from './run-cli.js';
 
 describe('mnogate demo', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mnogate-demo-'));
@@ -30,13 +21,7 @@ describe('mnogate demo', () => {
   });
 
   it('starts everything and prints a curl that performs a recharge', async () => {
-    let text = readFileSync(join(REPO_ROOT, 'examples/demo/mnogate.yaml'), 'utf8');
-    text = text.replace('port: 8080', `port: ${await freePort('127.0.0.1')}`);
-    text = text.replace('port: 9099', `port: ${await freePort('127.0.0.1')}`);
-    for (const m of [...text.matchAll(/http:\/\/(127\.0\.1\.\d+):(\d+)/g)]) {
-      const [, host = '', port = ''] = m;
-      text = text.replace(`${host}:${port}`, `${host}:${await freePort(host)}`);
-    }
+    let text = await demoConfigOnFreePorts();
     text = text.replace('sqlite:../../data/mnogate.db', `sqlite:${join(dir, 'data/mnogate.db')}`);
     text = text.replace('dir: ./secrets', `dir: ${join(REPO_ROOT, 'examples/demo/secrets')}`);
     const file = join(dir, 'mnogate.yaml');

@@ -62,6 +62,7 @@ describe('doctor names the broken layer', { ...requireLab(), timeout: 240_000 },
         ],
       );
       assert.equal(report.netns, plan.gatewayNetns);
+      assert.match(report.layers[5]?.saw ?? '', /not-found/);
       assert.match(report.layers[3]?.saw ?? '', /dev ipsec0/);
     }
   });
@@ -130,11 +131,18 @@ describe('doctor names the broken layer', { ...requireLab(), timeout: 240_000 },
     const wrong = copy.withSecret('mtn-api', '{ "apiKey": "rotated-and-not-updated" }');
     const report = await doctor('mtn', wrong);
     assert.deepEqual(report.failed, ['application'], JSON.stringify(report, null, 2));
-    assert.match(report.layers.find((l) => l.layer === 'application')?.fix ?? '', /credentials/);
+    const app = report.layers.find((l) => l.layer === 'application');
+    assert.match(app?.fix ?? '', /credentials/);
+    // the connector read the operator's answer as a refusal of the credentials (HTTP 401), not as trouble
+    assert.match(app?.saw ?? '', /credentials were refused: .*401/);
     const awcc = await doctor(
       'awcc',
       copy.withSecret('awcc-api', '{ "userId": "mnogate-lab-user", "password": "old" }'),
     );
     assert.deepEqual(awcc.failed, ['application'], JSON.stringify(awcc, null, 2));
+    assert.match(
+      awcc.layers.find((l) => l.layer === 'application')?.saw ?? '',
+      /credentials were refused: .*\b20\b/,
+    );
   });
 });

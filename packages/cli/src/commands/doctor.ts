@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type MnogateConfig, parseConfig } from '@mnogate/core';
+import { createApplicationProbe } from '@mnogate/gateway/connectors';
 import { createSecretsProvider, resolveOperatorCredentials } from '@mnogate/gateway/secrets';
 import {
   formatDoctorReport,
@@ -15,7 +16,7 @@ import { DEFAULT_CONFIG_PATH, parseCommandArgs, UsageError } from '../args.js';
 
 export const summary =
   'check one operator layer by layer (config, credentials, route, tunnel, TCP, application)';
-export const usage = `usage: mnogate doctor <operator> [--config mnogate.yaml] [--json] [--lab <prefix>] [--netns <ns>] [--vici <socket>]
+export const usage = `usage: mnogate doctor <operator> [--config mnogate.yaml] [--json] [--lab <prefix>] [--netns <ns>] [--vici <socket>] [--msisdn <number>]
 
 Checks, in order: the configuration is valid; the operator's credentials resolve; a route to its API
 address exists (ip route get <addr> from <egress source>) and leads into the tunnel; the tunnel's
@@ -26,14 +27,19 @@ passes, 1 otherwise.
 
 When a lab runs this configuration (mnogate lab up), doctor runs its network checks inside the lab's
 gateway namespace and reads the cloud edge's strongSwan; --lab names the lab explicitly. The
-application check sends a raw status query in the operator's dialect for a reference that does not
-exist. Never run doctor on a configuration whose addresses are not yours.
+application check is the gateway's own status query (the operator's connector, as the gateway
+creates it, handler modules included, over an egress agent bound to the egress source) for a
+reference that does not exist: not found means the application is up and accepts the credentials;
+a refusal of the credentials fails the layer. Never run doctor on a configuration whose addresses
+are not yours.
 
   --config <file>   the configuration file (default: ${DEFAULT_CONFIG_PATH})
   --json            print the report as JSON
   --lab <prefix>    the lab this configuration runs in (default: detected from /run/${LAB_DEFAULT_PREFIX})
   --netns <ns>      run the network checks inside this network namespace
-  --vici <socket>   the VICI socket of the local charon that runs our end of the tunnels`;
+  --vici <socket>   the VICI socket of the local charon that runs our end of the tunnels
+  --msisdn <number> the subscriber the status query names, for dialects that look a recharge up by
+                    subscriber (huawei-cbs) (default: the first prefix, zero-filled)`;
 
 interface LabContext {
   readonly plan: LabPlan;
@@ -68,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
       lab: { type: 'string' },
       netns: { type: 'string' },
       vici: { type: 'string' },
+      msisdn: { type: 'string' },
     },
     usage,
     true,
@@ -130,6 +137,7 @@ export async function run(argv: string[]): Promise<number> {
       });
       return resolveOperatorCredentials(provider, op);
     },
+    applicationProbe: createApplicationProbe({ baseDir, msisdn: values.msisdn }),
     ...(values.vici
       ? { viciSocket: values.vici }
       : lab

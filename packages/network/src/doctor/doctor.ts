@@ -6,6 +6,8 @@
  *   config -> credentials ------------------------------------------.
  *   route  ---.                                                      v
  *   tunnel ---+--> tcp (connect from the egress source) --> application (authenticated status query)
+ *
+ * The application layer's query is injected (`applicationProbe`): doctor speaks no dialect.
  */
 import { existsSync } from 'node:fs';
 import type { MnogateConfig, OperatorConfig } from '@mnogate/core';
@@ -15,7 +17,7 @@ import { tcpProbe } from '../probes/tcp-probe.js';
 import { readTunnelSas, type TunnelSa, tunnelUp } from '../probes/vici-probe.js';
 import { swanctlConnectionNames } from '../render/swanctl-conf.js';
 import { createViciClient } from '../vici/client.js';
-import { appStatusProbe } from './app-probe.js';
+import type { ApplicationProbe } from './app-probe.js';
 
 export type DoctorLayer = 'config' | 'credentials' | 'route' | 'tunnel' | 'tcp' | 'application';
 export const DOCTOR_LAYERS: readonly DoctorLayer[] = [
@@ -68,6 +70,12 @@ export interface DoctorOptions {
   readonly config: MnogateConfig | { readonly issues: readonly string[] };
   /** Resolves the operator's credentials (through the configured secrets provider). */
   readonly resolveCredentials: (op: OperatorConfig) => Promise<Record<string, string>>;
+  /**
+   * The application layer: an authenticated status query for a reference that does not exist, with
+   * the credentials resolved above, from the egress source, within the operator's statusMs. The CLI
+   * builds it from the gateway's connectors (`createApplicationProbe` in `@mnogate/gateway/connectors`).
+   */
+  readonly applicationProbe: ApplicationProbe;
   /** The charon VICI socket of our tunnel end, when there is a local one. */
   readonly viciSocket?: string;
   /** In the lab: the plan, to also check the cloud edge routes the operator into its tunnel. */
@@ -280,16 +288,28 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   if (!credentials) add('application', 'skip', 'not checked: the credentials did not resolve');
   else if (!tcpOk) add('application', 'skip', 'not checked: no TCP connection to the API');
   else {
-    const r = await appStatusProbe(op, credentials, { localAddress: source });
+    t = performance.now();
+    const r = await options
+      .applicationProbe(op, {
+        endpoint: op.api.endpoints[0] as string,
+        credentials,
+        localAddress: source,
+        timeoutMs: op.api.timeouts.statusMs,
+      })
+      .catch((err: unknown) => ({ outcome: 'error' as const, ms: since(t), saw: (err as Error).message }));
     if (r.outcome === 'authenticated') {
       if (r.ms > Math.max(slowMs, op.api.timeouts.statusMs / 2))
         add('application', 'warn', `${r.saw} in ${r.ms} ms (slow)`, r.ms, 'slow');
-      else add('application', 'pass', `${r.saw} in ${r.ms} ms (raw ${op.api.dialect} status query)`, r.ms);
+      else add('application', 'pass', `${r.saw} in ${r.ms} ms (${op.api.dialect} status query)`, r.ms);
     } else if (r.outcome === 'auth-failed') {
-      add('application', 'fail', r.saw, r.ms);
+      add('application', 'fail', `our credentials were refused: ${r.saw}`, r.ms);
     } else {
-      const r2 = add('application', 'fail', `the API answered but not as expected: ${r.saw}`, r.ms);
-      r2.saw += ' (check the endpoint path and the operator application)';
+      add(
+        'application',
+        'fail',
+        `the status query got no usable answer: ${r.saw} (check the endpoint path and the operator application)`,
+        r.ms,
+      );
     }
   }
   return finish();
