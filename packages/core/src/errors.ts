@@ -98,6 +98,10 @@ export const ERROR_TABLE = {
 
   // operator policies: refused before anything is sent
   MNOGATE_ERR_POLICY_RATE_LIMITED: { status: 429, message: "the operator's rate limit is reached" },
+  MNOGATE_ERR_POLICY_RATE_LIMIT_UNAVAILABLE: {
+    status: 503,
+    message: 'the shared rate limit could not be read: the recharge was not sent',
+  },
   MNOGATE_ERR_POLICY_BULKHEAD_FULL: { status: 503, message: "the operator's concurrency limit is reached" },
   MNOGATE_ERR_POLICY_CIRCUIT_OPEN: { status: 503, message: "the operator's circuit is open" },
   MNOGATE_ERR_POLICY_NO_ENDPOINT: { status: 503, message: 'no healthy endpoint for the operator' },

@@ -1,8 +1,13 @@
 /** One contract over every rate-limit backend: the local one and the PostgreSQL one shared by replicas. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isMnogateError } from '@mnogate/core';
 import { createPostgresRateLimitBackend } from '../../src/engine/policies/postgres-rate-limit.js';
-import { createLocalRateLimitBackend, type RateLimitBackend } from '../../src/engine/policies/rate-limit.js';
+import {
+  createLocalRateLimitBackend,
+  createRateLimit,
+  type RateLimitBackend,
+} from '../../src/engine/policies/rate-limit.js';
 import {
   dropSchema,
   IN_CI,
@@ -81,3 +86,48 @@ for (const backend of BACKENDS) {
     );
   });
 }
+
+describe('the PostgreSQL rate limit, replicas starting together and the database gone', () => {
+  it("several replicas' first calls at once on a fresh schema all succeed (no catalog race)", async (t) => {
+    if ((await postgresUnavailable()) !== null) {
+      if (IN_CI) throw new Error(`PostgreSQL is required in CI (${PG_URL})`);
+      return t.skip(POSTGRES_SKIP_MESSAGE);
+    }
+    for (let round = 0; round < 3; round++) {
+      const fresh = testSchema(`rl_race${round}`);
+      const replicas = Array.from({ length: 3 }, () =>
+        createPostgresRateLimitBackend({ connectionString: PG_URL, schema: fresh }),
+      );
+      try {
+        const spec = { key: 'first-calls', ratePerSecond: 1_000, burst: 1_000 };
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, i) => replicas[i % 3]!.take(spec, Date.now())),
+        );
+        const failed = results.filter((r) => r.status === 'rejected');
+        assert.deepEqual(
+          failed.map((r) => String((r as PromiseRejectedResult).reason)),
+          [],
+          `round ${round}: every first call answered`,
+        );
+      } finally {
+        await Promise.all(replicas.map((r) => r.close()));
+        await dropSchema(fresh);
+      }
+    }
+  });
+
+  it('a limiter that cannot reach its database refuses with its own code, sending nothing', async () => {
+    // port 1 on loopback: nothing listens, the connection is refused
+    const backend = createPostgresRateLimitBackend({ connectionString: 'postgres://postgres@127.0.0.1:1/x' });
+    try {
+      const layer = createRateLimit({ operatorId: 'mtn', ratePerSecond: 10, backend });
+      await assert.rejects(async () => layer.admit(), (err) => {
+        assert.ok(isMnogateError(err, 'MNOGATE_ERR_POLICY_RATE_LIMIT_UNAVAILABLE'), String(err));
+        assert.match(err.message, /postgres rate limit failed/);
+        return true;
+      });
+    } finally {
+      await backend.close();
+    }
+  });
+});

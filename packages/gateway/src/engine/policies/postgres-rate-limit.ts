@@ -33,10 +33,25 @@ export function createPostgresRateLimitBackend(options: PostgresRateLimitOptions
   let ready: Promise<unknown> | undefined;
   const ensureTable = () => {
     ready ??= (async () => {
-      if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await pool.query(
-        `CREATE TABLE IF NOT EXISTS ${table} (key text PRIMARY KEY, tokens float8 NOT NULL, last_ms bigint NOT NULL, granted boolean NOT NULL)`,
-      );
+      // replicas starting together would race on CREATE ... IF NOT EXISTS (a unique violation in the
+      // catalog): one at a time, under a transaction-scoped advisory lock
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `mnogate.rate-limit.${schema ?? ''}`,
+        ]);
+        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${table} (key text PRIMARY KEY, tokens float8 NOT NULL, last_ms bigint NOT NULL, granted boolean NOT NULL)`,
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
     })().catch((err: unknown) => {
       ready = undefined; // try again on the next call
       throw err;

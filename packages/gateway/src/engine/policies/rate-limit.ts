@@ -71,7 +71,18 @@ export function createRateLimit(options: RateLimitOptions): PolicyLayer {
   return {
     name: 'rate-limit',
     async admit() {
-      const result = await options.backend.take(spec, now());
+      let result: TakeResult;
+      try {
+        result = await options.backend.take(spec, now());
+      } catch (err) {
+        // the shared bucket (PostgreSQL) did not answer: refuse without sending, with a code that says why
+        throw new MnogateError(
+          'MNOGATE_ERR_POLICY_RATE_LIMIT_UNAVAILABLE',
+          `operator ${options.operatorId}: the ${options.backend.name} rate limit failed: ${(err as Error).message}`,
+          { operatorId: options.operatorId, backend: options.backend.name },
+          { cause: err },
+        );
+      }
       if (!result.granted) {
         throw new MnogateError(
           'MNOGATE_ERR_POLICY_RATE_LIMITED',
