@@ -142,7 +142,11 @@ function scenarioRow(r: ScenarioResult, all: Record<string, ScenarioResult>): st
       : '';
   const load = `${r.tool}, ${r.overallRate ? `${f(r.overallRate, 0)}/s fixed, ` : ''}${f(r.connections, 0)} conn${r.pipelining > 1 ? ` x${r.pipelining}` : ''}`;
   const store = r.store
-    ? `${f(r.store.byStatus.succeeded ?? 0, 0)}/${f(r.store.recharges, 0)} succeeded, ${f(r.store.eventsPerRecharge, 2)} rows each`
+    ? `${f(r.store.byStatus.succeeded ?? 0, 0)}/${f(r.store.recharges, 0)} succeeded, ${f(r.store.eventsPerRecharge, 2)} rows each${
+        (r.store.byStatus.succeeded ?? 0) === r.store.recharges
+          ? ''
+          : ` — **NOT ALL SUCCEEDED**: ${JSON.stringify(r.store.byStatus)}${Object.keys(r.store.failures ?? {}).length ? ` ${JSON.stringify(r.store.failures)}` : ''}`
+      }`
     : '';
   return `| \`${r.name}\` | ${load} | **${f(r.rps, 0)}** | ${f(r.p50Ms, 2)} | ${f(r.p99Ms, 2)} | ${f(r.p999Ms, 2)} | ${added} | ${f(r.errors, 0)} | ${r.subject} ${f(r.cpuMsPerRecharge, 3)} | ${f(r.rssMb, 0)} | ${store} |`;
 }
