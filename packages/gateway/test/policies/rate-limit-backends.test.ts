@@ -121,11 +121,14 @@ describe('the PostgreSQL rate limit, replicas starting together and the database
     const backend = createPostgresRateLimitBackend({ connectionString: 'postgres://postgres@127.0.0.1:1/x' });
     try {
       const layer = createRateLimit({ operatorId: 'mtn', ratePerSecond: 10, backend });
-      await assert.rejects(async () => layer.admit(), (err) => {
-        assert.ok(isMnogateError(err, 'MNOGATE_ERR_POLICY_RATE_LIMIT_UNAVAILABLE'), String(err));
-        assert.match(err.message, /postgres rate limit failed/);
-        return true;
-      });
+      await assert.rejects(
+        async () => layer.admit(),
+        (err) => {
+          assert.ok(isMnogateError(err, 'MNOGATE_ERR_POLICY_RATE_LIMIT_UNAVAILABLE'), String(err));
+          assert.match(err.message, /postgres rate limit failed/);
+          return true;
+        },
+      );
     } finally {
       await backend.close();
     }
