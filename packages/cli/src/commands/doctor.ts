@@ -5,6 +5,7 @@ import { type MnogateConfig, parseConfig } from '@mnogate/core';
 import { createApplicationProbe } from '@mnogate/gateway/connectors';
 import { createSecretsProvider, resolveOperatorCredentials } from '@mnogate/gateway/secrets';
 import {
+  cloudWatchTunnelSourceFor,
   formatDoctorReport,
   LAB_DEFAULT_PREFIX,
   type LabPlan,
@@ -20,7 +21,8 @@ export const usage = `usage: mnogate doctor <operator> [--config mnogate.yaml] [
 
 Checks, in order: the configuration is valid; the operator's credentials resolve; a route to its API
 address exists (ip route get <addr> from <egress source>) and leads into the tunnel; the tunnel's
-SAs are established and passing bytes (VICI); a TCP connect from the egress source succeeds; the
+SAs are established and passing bytes (VICI; on AWS, with gateway.tunnelMonitor.cloudwatch and no
+--vici, at least one tunnel's TunnelState metric is up); a TCP connect from the egress source succeeds; the
 application answers an authenticated status query. Prints each layer with a pass/fail mark, what it
 saw and the likely fix; a layer that depends on a failed one is skipped. Exit 0 when every layer
 passes, 1 otherwise.
@@ -127,9 +129,15 @@ export async function run(argv: string[]): Promise<number> {
     });
   }
 
+  // on AWS there is no local charon: the tunnel layer reads CloudWatch, as the gateway's monitor does
+  const tunnelSource =
+    'operators' in config && !values.vici && !lab
+      ? cloudWatchTunnelSourceFor(config, { operatorIds: [operatorId] })
+      : undefined;
   const report = await runDoctor({
     operatorId,
     config,
+    ...(tunnelSource ? { tunnelSource } : {}),
     resolveCredentials: async (op) => {
       const provider = createSecretsProvider((config as MnogateConfig).gateway.secrets, {
         baseDir,
@@ -145,6 +153,7 @@ export async function run(argv: string[]): Promise<number> {
         : {}),
     ...(lab ? { lab: lab.plan } : {}),
   });
+  await tunnelSource?.close();
   process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report)}\n`);
   return report.ok ? 0 : 1;
 }

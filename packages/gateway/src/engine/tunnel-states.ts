@@ -7,7 +7,7 @@
 import { type MnogateConfig, TUNNEL_MONITOR_DEFAULTS } from '@mnogate/core';
 import {
   type CloudWatchClientLike,
-  createCloudWatchTunnelSource,
+  cloudWatchTunnelSourceFor,
   createTunnelMonitor,
   type MonitoredTunnelPair,
   swanctlConnectionNames,
@@ -69,22 +69,11 @@ export function createGatewayTunnelMonitor(
       },
     };
   });
-  let source: TunnelStateSource | undefined;
-  if (cloudwatch) {
-    source = createCloudWatchTunnelSource({
-      region: cloudwatch.region ?? config.network.region,
-      connections: operators.map((op) => {
-        const ips = cloudwatch.tunnelOutsideIps[op.id];
-        return {
-          operatorId: op.id,
-          vpnId: cloudwatch.vpnConnections[op.id] as string,
-          ...(ips ? { tunnelOutsideIps: ips } : {}),
-        };
-      }),
-      ...(options.cloudWatchClient ? { client: options.cloudWatchClient } : {}),
-      ...(options.now ? { now: options.now } : {}),
-    });
-  }
+  const source: TunnelStateSource | undefined = cloudWatchTunnelSourceFor(config, {
+    operatorIds: operators.map((op) => op.id),
+    ...(options.cloudWatchClient ? { client: options.cloudWatchClient } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const monitor = createTunnelMonitor({
     tunnels: pairs,
     intervalMs:

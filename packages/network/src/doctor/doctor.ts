@@ -14,6 +14,7 @@ import type { MnogateConfig, OperatorConfig } from '@mnogate/core';
 import { run } from '../lab/exec.js';
 import type { LabPlan } from '../lab/lab-plan.js';
 import { tcpProbe } from '../probes/tcp-probe.js';
+import type { TunnelStateSource } from '../probes/tunnel-monitor.js';
 import { readTunnelSas, type TunnelSa, tunnelUp } from '../probes/vici-probe.js';
 import { swanctlConnectionNames } from '../render/swanctl-conf.js';
 import { createViciClient } from '../vici/client.js';
@@ -78,6 +79,11 @@ export interface DoctorOptions {
   readonly applicationProbe: ApplicationProbe;
   /** The charon VICI socket of our tunnel end, when there is a local one. */
   readonly viciSocket?: string;
+  /**
+   * Where else the tunnels' state can be read when there is no local charon: on AWS, CloudWatch's
+   * TunnelState (`cloudWatchTunnelSourceFor(config)`). Used only without a VICI socket.
+   */
+  readonly tunnelSource?: TunnelStateSource;
   /** In the lab: the plan, to also check the cloud edge routes the operator into its tunnel. */
   readonly lab?: LabPlan;
   /** TCP connect timeout; default the operator's connectMs, at most 5 000 ms. */
@@ -215,12 +221,34 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   if (!op.vpn) {
     tunnelOk = true;
     add('tunnel', 'skip', 'the operator has no vpn section: nothing to check');
+  } else if ((!options.viciSocket || !existsSync(options.viciSocket)) && options.tunnelSource) {
+    // AWS runs our end: its TunnelState metric says whether each tunnel is up
+    const pair = {
+      operatorId: op.id,
+      tunnels: swanctlConnectionNames(op.id),
+      target: { host: apiHost, port: 0 },
+    };
+    const reading = (await options.tunnelSource.read([pair])).get(op.id);
+    const views = reading?.tunnels ?? [];
+    const seen = views
+      .map(
+        (v) =>
+          `${v.name} ${v.state}${v.outsideIp ? ` (${v.outsideIp})` : ''}${v.error ? `: ${v.error}` : ''}`,
+      )
+      .join('; ');
+    tunnelOk = views.some((v) => v.up);
+    add(
+      'tunnel',
+      tunnelOk ? 'pass' : 'fail',
+      `${options.tunnelSource.kind}: ${seen || reading?.error || 'no reading'}`,
+      since(t),
+    );
   } else if (!options.viciSocket || !existsSync(options.viciSocket)) {
     tunnelOk = true;
     add(
       'tunnel',
       'skip',
-      `no local strongSwan (VICI socket) for ${op.id}: on AWS, read the tunnels' TunnelState metric`,
+      `no local strongSwan (VICI socket) for ${op.id}, and no CloudWatch source (gateway.tunnelMonitor.cloudwatch)`,
     );
   } else {
     try {

@@ -22,6 +22,7 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
+import type { MnogateConfig } from '@mnogate/core';
 import type {
   MonitoredTunnelPair,
   TunnelPairReading,
@@ -411,4 +412,35 @@ export function createCloudWatchTunnelSource(options: CloudWatchTunnelSourceOpti
       owned = undefined;
     },
   };
+}
+
+/**
+ * The CloudWatch source that `gateway.tunnelMonitor.cloudwatch` describes, for the operators it
+ * names (all of them, or `operatorIds`): what the gateway's tunnel monitor and `mnogate doctor` read.
+ * Undefined when the configuration reads its tunnels another way (VICI) or not at all.
+ */
+export function cloudWatchTunnelSourceFor(
+  config: MnogateConfig,
+  options: {
+    readonly operatorIds?: readonly string[];
+    readonly client?: CloudWatchClientLike;
+    readonly now?: () => number;
+  } = {},
+): TunnelStateSource | undefined {
+  const cloudwatch = config.gateway.tunnelMonitor?.cloudwatch;
+  if (!cloudwatch) return undefined;
+  const connections = config.operators
+    .filter((op) => op.vpn && (!options.operatorIds || options.operatorIds.includes(op.id)))
+    .flatMap((op) => {
+      const vpnId = cloudwatch.vpnConnections[op.id];
+      if (vpnId === undefined) return [];
+      const ips = cloudwatch.tunnelOutsideIps[op.id];
+      return [{ operatorId: op.id, vpnId, ...(ips ? { tunnelOutsideIps: ips } : {}) }];
+    });
+  return createCloudWatchTunnelSource({
+    region: cloudwatch.region ?? config.network.region,
+    connections,
+    ...(options.client ? { client: options.client } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
 }
