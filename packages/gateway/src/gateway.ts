@@ -308,11 +308,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const reconciler = createReconciler(shared);
   const webhooks = createWebhookDispatcher({ config, store, logger, owner, signingSecret, now: options.now });
 
-  const tunnels = createGatewayTunnelMonitor(config, {
-    onChange: options.onTunnelChange,
-    logger,
-    ...(options.operatorScope !== undefined ? { operatorScope: options.operatorScope } : {}),
-  });
+  const monitorTunnels = (c: MnogateConfig) =>
+    createGatewayTunnelMonitor(c, {
+      onChange: options.onTunnelChange,
+      logger,
+      ...(options.operatorScope !== undefined ? { operatorScope: options.operatorScope } : {}),
+    });
+  /** What the tunnel monitor reads from a configuration: a reload rebuilds it only when this changes. */
+  const tunnelInputs = (c: MnogateConfig) =>
+    JSON.stringify([
+      c.gateway.tunnelMonitor ?? null,
+      c.network.region,
+      c.operators
+        .filter((o) => o.vpn)
+        .map((o) => [o.id, o.vpn, o.api.endpoints[0], o.egress.sourceIp ?? null]),
+    ]);
+  let tunnels = monitorTunnels(config);
+  let tunnelsRunning = false;
   // expired idempotency keys no longer count (acceptRecharge ignores them); this deletes their rows,
   // and the operator exchanges past their retention
   const housekeeping = createPollingLoop({
@@ -356,14 +368,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const router = await loadRouter(next, options.baseDir);
       const operators = await buildOperatorRuntimes(next, options, rateLimitBackend, live.operators);
       const changes = diffConfigs(live.config, next);
-      // the operators and the routing (portability) are swapped live; every other gateway.* setting
-      // is read once at start (listener, store, secrets, loops, exchanges): say so, do not pretend
+      // the operators, the routing (portability) and the tunnel monitor are swapped live; every other
+      // gateway.* setting is read once at start (listener, store, secrets, loops, exchanges): say so
+      const swappedLive = ['gateway.portabilityFile', 'gateway.tunnelMonitor'];
       const restartRequired = changes
         .map((c) => c.path)
-        .filter((p) => p.startsWith('gateway.') && !p.startsWith('gateway.portabilityFile'))
+        .filter((p) => p.startsWith('gateway.') && !swappedLive.some((l) => p.startsWith(l)))
         .map((p) => p.split('.').slice(0, 2).join('.'));
+      // a new operator's tunnels (or a new monitor setting) are watched at once: built before the swap
+      const rebuildTunnels = tunnelInputs(next) !== tunnelInputs(live.config);
+      const nextTunnels = rebuildTunnels ? monitorTunnels(next) : tunnels;
       const previous = live;
       live = { config: next, text, router, operators };
+      if (rebuildTunnels) {
+        const old = tunnels;
+        tunnels = nextTunnels;
+        if (tunnelsRunning) await tunnels?.start();
+        await old?.stop();
+      }
       if (yaml !== undefined && options.configFile) {
         const tmp = `${options.configFile}.${process.pid}.tmp`;
         await writeFile(tmp, text);
@@ -495,6 +517,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (options.background !== false) {
         reconciler.start();
         webhooks.start();
+        tunnelsRunning = true;
         await tunnels?.start();
         housekeeping.start();
         credentialsRefresh?.start();
@@ -509,6 +532,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await engine.drain();
         await reconciler.stop();
         await webhooks.stop();
+        tunnelsRunning = false;
         await tunnels?.stop();
         await housekeeping.stop();
         await credentialsRefresh?.stop();

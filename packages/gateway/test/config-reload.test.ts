@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { type Harness, numberFor, startHarness } from './harness.js';
+import { eventually, type Harness, numberFor, startHarness } from './harness.js';
 
 describe('configuration reload', () => {
   let h: Harness;
@@ -100,5 +100,47 @@ describe('configuration reload', () => {
     const res = await reload({ yaml: stringify(doc) });
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual([...res.json().restartRequired].sort(), ['gateway.exchanges', 'gateway.reconciler']);
+  });
+
+  it("watches a newly added VPN operator's tunnels at once: the tunnel monitor is rebuilt, no restart", async () => {
+    const doc = parse(readFileSync(file, 'utf8'));
+    // our end of the tunnels is a charon that is not running here: the monitor reads no SA and says why
+    doc.gateway.tunnelMonitor = { viciSocket: '/run/mnogate-test-no-such-charon.vici', intervalMs: 200 };
+    const tunnel = (n: number) => ({
+      insideCidr: `169.254.10.${n * 4}/30`,
+      preSharedKey: `secret:mtn-vpn#tunnel${n + 1}`,
+      ikeVersions: ['ikev2'],
+      phase1: { encryption: ['AES256'], integrity: ['SHA2-256'], dhGroups: [14], lifetimeSeconds: 28800 },
+      phase2: { encryption: ['AES256'], integrity: ['SHA2-256'], dhGroups: [14], lifetimeSeconds: 3600 },
+    });
+    const mtn = doc.operators.find((o: { id: string }) => o.id === 'mtn');
+    mtn.vpn = {
+      peerIp: '203.0.113.10',
+      remoteCidrs: ['172.20.10.0/24'],
+      routing: 'static',
+      tunnels: [tunnel(0), tunnel(1)],
+    };
+    const res = await reload({ yaml: stringify(doc) });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().restartRequired.includes('gateway.tunnelMonitor'), false, res.body);
+    const tunnels = await eventually(async () => {
+      const health = await h.gateway.app.inject({
+        method: 'GET',
+        url: '/v1/admin/operators/health',
+        headers: admin(),
+      });
+      const op = health.json().operators.find((o: { id: string }) => o.id === 'mtn');
+      return op?.tunnels.length === 2 && op.tunnels.every((t: { error?: string }) => t.error)
+        ? (op.tunnels as { name: string; up: boolean; error: string }[])
+        : undefined;
+    });
+    assert.deepEqual(
+      tunnels.map((t) => [t.name, t.up]),
+      [
+        ['mtn-tunnel1', false],
+        ['mtn-tunnel2', false],
+      ],
+    );
+    assert.match(tunnels[0]!.error, /no-such-charon|ENOENT|connect/);
   });
 });
