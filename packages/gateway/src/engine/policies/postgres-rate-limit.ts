@@ -4,6 +4,7 @@
  * row as it was, so `granted` and `tokens` agree.
  */
 import pg from 'pg';
+import { inLockedTransaction } from '../../store/postgres/locked-transaction.js';
 import type { RateLimitBackend } from './rate-limit.js';
 
 export interface PostgresRateLimitOptions {
@@ -35,23 +36,12 @@ export function createPostgresRateLimitBackend(options: PostgresRateLimitOptions
     ready ??= (async () => {
       // replicas starting together would race on CREATE ... IF NOT EXISTS (a unique violation in the
       // catalog): one at a time, under a transaction-scoped advisory lock
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-          `mnogate.rate-limit.${schema ?? ''}`,
-        ]);
+      await inLockedTransaction(pool, `mnogate.rate-limit.${schema ?? ''}`, async (client) => {
         if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
         await client.query(
           `CREATE TABLE IF NOT EXISTS ${table} (key text PRIMARY KEY, tokens float8 NOT NULL, last_ms bigint NOT NULL, granted boolean NOT NULL)`,
         );
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     })().catch((err: unknown) => {
       ready = undefined; // try again on the next call
       throw err;

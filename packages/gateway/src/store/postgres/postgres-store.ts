@@ -35,6 +35,7 @@ import {
 } from '../rows.js';
 import type { AcceptResult, OperatorExchange, RechargeRecord, Store, TransitionPatch } from '../store.js';
 import { auditCtes } from './audit-sql.js';
+import { inLockedTransaction } from './locked-transaction.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
 export interface PostgresStoreOptions {
@@ -280,11 +281,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     backend: 'postgres',
 
     async migrate() {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        // Replicas starting together migrate one at a time.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`mnogate.migrate.${schema ?? ''}`]);
+      // Replicas starting together migrate one at a time.
+      await inLockedTransaction(pool, `mnogate.migrate.${schema ?? ''}`, async (client) => {
         if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
         await client.query(
           `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -303,13 +301,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             [migration.version, migration.name, Date.now()],
           );
         }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async ping() {
