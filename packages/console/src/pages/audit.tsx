@@ -4,7 +4,7 @@ import { Alert } from '../components/badges';
 import { LoadMore } from '../components/load-more';
 import { ApiError, api, describeError } from '../lib/api';
 import { formatTime } from '../lib/format';
-import { useLatestRequest } from '../lib/latest';
+import { usePagedList } from '../lib/paged-list';
 import type { AuditEntry, AuditVerifyResult, Page } from '../lib/types';
 
 interface Filters {
@@ -25,44 +25,34 @@ function iso(local: string): string | undefined {
 export function AuditPage() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [applied, setApplied] = useState<Filters>(EMPTY);
-  const [items, setItems] = useState<readonly AuditEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  const list = usePagedList<AuditEntry>((err) =>
+    err instanceof ApiError && err.status === 404 ? MISSING : describeError(err),
+  );
+  const { items, cursor, loading, error } = list;
   const [verify, setVerify] = useState<AuditVerifyResult | null>(null);
   const [verifyError, setVerifyError] = useState<string | null>(null);
   const [verifying, setVerifying] = useState(false);
 
-  const begin = useLatestRequest();
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: begin only reads a ref
-  const load = useCallback(async (f: Filters, after: string | null) => {
-    const current = begin();
-    setLoading(true);
-    try {
-      const page = await api<Page<AuditEntry>>('/v1/admin/audit', {
-        query: {
-          actor: f.actor.trim() || undefined,
-          action: f.action.trim() || undefined,
-          subject: f.subject.trim() || undefined,
-          from: iso(f.from),
-          to: iso(f.to),
-          limit: '50',
-          cursor: after ?? undefined,
-        },
-      });
-      if (!current()) return;
-      setItems((prev) => (after ? [...prev, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-      setError(null);
-    } catch (err) {
-      if (!current()) return;
-      setError(err instanceof ApiError && err.status === 404 ? MISSING : describeError(err));
-      if (!after) setItems([]);
-    } finally {
-      if (current()) setLoading(false);
-    }
-  }, []);
+  const loadList = list.load;
+  const load = useCallback(
+    (f: Filters, after: string | null) =>
+      loadList(
+        (cursor) =>
+          api<Page<AuditEntry>>('/v1/admin/audit', {
+            query: {
+              actor: f.actor.trim() || undefined,
+              action: f.action.trim() || undefined,
+              subject: f.subject.trim() || undefined,
+              from: iso(f.from),
+              to: iso(f.to),
+              limit: '50',
+              cursor: cursor ?? undefined,
+            },
+          }),
+        after,
+      ),
+    [loadList],
+  );
 
   useEffect(() => {
     void load(EMPTY, null);

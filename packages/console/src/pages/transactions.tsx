@@ -3,9 +3,9 @@ import { useEffect, useState } from 'react';
 import { Link } from '../app';
 import { Alert, StatusBadge } from '../components/badges';
 import { LoadMore } from '../components/load-more';
-import { api, describeError } from '../lib/api';
+import { api } from '../lib/api';
 import { formatTime } from '../lib/format';
-import { useLatestRequest } from '../lib/latest';
+import { usePagedList } from '../lib/paged-list';
 import { currentQuery } from '../lib/router';
 import type { Operator, Page, Recharge } from '../lib/types';
 
@@ -38,10 +38,8 @@ function toIso(local: string): string | undefined {
 export function TransactionsPage() {
   const [filters, setFilters] = useState<Filters>(fromUrl);
   const [applied, setApplied] = useState<Filters>(filters);
-  const [items, setItems] = useState<Recharge[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const list = usePagedList<Recharge>();
+  const { items, cursor, loading, error } = list;
   const [operators, setOperators] = useState<readonly Operator[]>([]);
 
   useEffect(() => {
@@ -50,36 +48,23 @@ export function TransactionsPage() {
       .catch(() => setOperators([]));
   }, []);
 
-  const begin = useLatestRequest();
-
-  async function load(f: Filters, after: string | null) {
-    const current = begin();
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api<Page<Recharge>>('/v1/recharges', {
-        query: {
-          msisdn: f.msisdn.trim() || undefined,
-          reference: f.reference.trim() || undefined,
-          status: f.status || undefined,
-          operatorId: f.operatorId || undefined,
-          from: toIso(f.from),
-          to: toIso(f.to),
-          limit: '50',
-          cursor: after ?? undefined,
-        },
-      });
-      if (!current()) return;
-      setItems((prev) => (after ? [...prev, ...page.items] : [...page.items]));
-      setCursor(page.nextCursor);
-    } catch (err) {
-      if (!current()) return;
-      setError(describeError(err));
-      if (!after) setItems([]);
-    } finally {
-      if (current()) setLoading(false);
-    }
-  }
+  const load = (f: Filters, after: string | null) =>
+    list.load(
+      (cursor) =>
+        api<Page<Recharge>>('/v1/recharges', {
+          query: {
+            msisdn: f.msisdn.trim() || undefined,
+            reference: f.reference.trim() || undefined,
+            status: f.status || undefined,
+            operatorId: f.operatorId || undefined,
+            from: toIso(f.from),
+            to: toIso(f.to),
+            limit: '50',
+            cursor: cursor ?? undefined,
+          },
+        }),
+      after,
+    );
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: load once on open
   useEffect(() => {

@@ -5,7 +5,7 @@ import { Alert } from '../components/badges';
 import { LoadMore } from '../components/load-more';
 import { api, describeError } from '../lib/api';
 import { formatAge } from '../lib/format';
-import { useLatestRequest } from '../lib/latest';
+import { usePagedList } from '../lib/paged-list';
 import type { Page, Recharge, UnresolvedItem } from '../lib/types';
 
 function ResolveForm({ item, onDone }: { item: UnresolvedItem; onDone: (message: string) => void }) {
@@ -94,35 +94,22 @@ function ResolveForm({ item, onDone }: { item: UnresolvedItem; onDone: (message:
 
 export function UnresolvedPage() {
   const [all, setAll] = useState(false);
-  const [items, setItems] = useState<readonly UnresolvedItem[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  const list = usePagedList<UnresolvedItem>();
+  const { items, cursor, loading, error } = list;
 
-  const begin = useLatestRequest();
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: begin only reads a ref
+  const loadList = list.load;
   const load = useCallback(
-    async (after: string | null) => {
-      const current = begin();
-      setLoading(true);
-      try {
-        const page = await api<Page<UnresolvedItem>>('/v1/admin/unresolved', {
-          query: { all: all ? 'true' : undefined, limit: '50', cursor: after ?? undefined },
-        });
-        if (!current()) return;
-        setItems((prev) => (after ? [...prev, ...page.items] : page.items));
-        setCursor(page.nextCursor);
-        setError(null);
-      } catch (err) {
-        if (current()) setError(describeError(err));
-      } finally {
-        if (current()) setLoading(false);
-      }
-    },
-    [all],
+    (after: string | null) =>
+      loadList(
+        (cursor) =>
+          api<Page<UnresolvedItem>>('/v1/admin/unresolved', {
+            query: { all: all ? 'true' : undefined, limit: '50', cursor: cursor ?? undefined },
+          }),
+        after,
+      ),
+    [all, loadList],
   );
 
   useEffect(() => {
