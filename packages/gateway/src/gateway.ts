@@ -344,7 +344,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     onError: (err) => logger.error({ err }, 'housekeeping failed'),
   });
 
-  let reloading: Promise<unknown> = Promise.resolve();
+  // reloads and credential refreshes both rebuild runtimes and swap `live`: one at a time
+  let swapping: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+    const result = swapping.then(run, run);
+    swapping = result.catch(() => undefined);
+    return result;
+  }
+  /** Closes the runtimes `next` no longer uses; graceful: their in-flight calls finish first. */
+  function closeReplaced(
+    previous: ReadonlyMap<string, OperatorRuntime>,
+    next: ReadonlyMap<string, OperatorRuntime>,
+  ) {
+    for (const [id, runtime] of previous) if (next.get(id) !== runtime) void runtime.close();
+  }
   async function reloadConfig(yaml?: string, actor = 'system'): Promise<ConfigReloadResult> {
     const run = async (): Promise<ConfigReloadResult> => {
       if (yaml === undefined && !options.configFile) {
@@ -391,9 +404,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await writeFile(tmp, text);
         await rename(tmp, options.configFile);
       }
-      for (const [id, runtime] of previous.operators) {
-        if (operators.get(id) !== runtime) void runtime.close(); // graceful: in-flight calls finish first
-      }
+      closeReplaced(previous.operators, operators);
       await store.appendAudit(
         {
           actor,
@@ -406,9 +417,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       logger.info({ actor, changes: changes.length, restartRequired }, 'configuration reloaded');
       return { applied: true, changes, restartRequired: [...new Set(restartRequired)] };
     };
-    const result = reloading.then(run, run);
-    reloading = result.catch(() => undefined);
-    return result;
+    return oneAtATime(run);
   }
 
   // rotated secrets (aws, file providers): read every operator's credentials again; one that changed
@@ -425,7 +434,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const rotated = [...operators.keys()].filter((id) => operators.get(id) !== current.operators.get(id));
       if (rotated.length === 0) return rotated;
       live = { ...current, operators };
-      for (const id of rotated) void current.operators.get(id)?.close(); // in-flight calls finish first
+      closeReplaced(current.operators, operators);
       for (const id of rotated) {
         await store.appendAudit(
           { actor: 'system', action: 'secrets.rotate', subject: id, detail: { operatorId: id } },
@@ -435,9 +444,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       logger.info({ operators: rotated }, 'rotated operator credentials picked up');
       return rotated;
     };
-    const result = reloading.then(run, run);
-    reloading = result.catch(() => undefined);
-    return result;
+    return oneAtATime(run);
   }
   const secretsSettings = config.gateway.secrets;
   const credentialsRefresh =
